@@ -1,0 +1,49 @@
+//! The analyzer interface: which files an analyzer wants, and what it makes of them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::model::{OsInfo, Package};
+
+/// The files an analyzer asked for, as they are in the merged file tree at one layer.
+/// Paths are relative to the image root, without a leading `/` (`var/lib/dpkg/status`).
+pub type FileSet = BTreeMap<String, Arc<Vec<u8>>>;
+
+/// What one analyzer found.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Packages found.
+    pub packages: Vec<Package>,
+    /// The OS, for OS analyzers.
+    pub os: Option<OsInfo>,
+    /// Soft problems (a malformed record that was skipped), each naming the file.
+    pub warnings: Vec<String>,
+}
+
+/// An analyzer failed on its input as a whole (a corrupt database).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct AnalyzeError {
+    /// The file that could not be read.
+    pub path: String,
+    /// Why.
+    pub message: String,
+}
+
+/// A reader of one kind of file in an image (a package database, os-release).
+///
+/// Analyzers see only the files they declared with [`Analyzer::wants`], never the host.
+pub trait Analyzer: Send + Sync {
+    /// A unique, stable name (`dpkg`).
+    fn name(&self) -> &'static str;
+    /// Bumped whenever the output for the same input changes (part of cache keys).
+    fn version(&self) -> u32;
+    /// Whether the file at `path` (relative, no leading `/`) is one this analyzer reads.
+    fn wants(&self, path: &str) -> bool;
+    /// The largest file this analyzer will buffer; bigger ones are skipped with a warning.
+    fn max_file_size(&self) -> u64 {
+        64 * 1024 * 1024
+    }
+    /// Read the wanted files (the merged view at one layer; may be empty).
+    fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError>;
+}

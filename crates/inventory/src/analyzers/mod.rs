@@ -1,0 +1,36 @@
+//! The analyzers shipshape runs, in one explicit list.
+
+mod apk;
+mod dpkg;
+mod os_release;
+mod rpm;
+
+pub use apk::Apk;
+pub use dpkg::Dpkg;
+pub use os_release::OsRelease;
+pub use rpm::Rpm;
+
+use crate::Analyzer;
+
+/// Every analyzer, in the order their results are merged.
+pub fn all() -> Vec<Box<dyn Analyzer>> {
+    vec![
+        Box::new(OsRelease),
+        Box::new(Dpkg),
+        Box::new(Apk),
+        Box::new(Rpm),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    /// Validates that analyzer names are unique, since they key caches and results.
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = super::all().iter().map(|a| a.name()).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
+}

@@ -1,0 +1,45 @@
+//! Stable diagnostic codes for problems that do not stop an inventory.
+//!
+//! Codes never change meaning; new ones are appended.
+
+/// A layer entry's path escapes the image root (`../`) or is absolute; it was re-rooted or skipped.
+pub const UNSAFE_PATH: &str = "I001";
+/// A wanted file was larger than its analyzer's cap and was skipped.
+pub const FILE_TOO_LARGE: &str = "I002";
+/// A symlink chain loops or is too deep.
+pub const SYMLINK_LOOP: &str = "I003";
+/// An analyzer could not read a package database or file.
+pub const ANALYZER_FAILED: &str = "I004";
+/// An analyzer skipped a malformed record.
+pub const RECORD_SKIPPED: &str = "I005";
+/// No known OS release file was found.
+pub const UNKNOWN_OS: &str = "I006";
+/// A hard link points at a file that is not in the layer.
+pub const BROKEN_HARDLINK: &str = "I007";
+/// Layer count and `rootfs.diff_ids` or history disagree.
+pub const LAYER_MISMATCH: &str = "I008";
+
+/// Every code with a one-line meaning, for docs and the uniqueness test.
+pub const ALL: &[(&str, &str)] = &[
+    (UNSAFE_PATH, "layer entry path escapes the image root"),
+    (FILE_TOO_LARGE, "file over the analyzer's size cap skipped"),
+    (SYMLINK_LOOP, "symlink loop or chain too deep"),
+    (ANALYZER_FAILED, "package database unreadable"),
+    (RECORD_SKIPPED, "malformed record skipped"),
+    (UNKNOWN_OS, "operating system not recognised"),
+    (BROKEN_HARDLINK, "hard link target missing"),
+    (LAYER_MISMATCH, "layers, diff_ids and history disagree"),
+];
+
+#[cfg(test)]
+mod tests {
+    /// Validates that diagnostic codes are unique.
+    #[test]
+    fn codes_are_unique() {
+        let mut codes: Vec<_> = super::ALL.iter().map(|(c, _)| *c).collect();
+        let n = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(n, codes.len());
+    }
+}

@@ -1,0 +1,31 @@
+//! What is inside an image: the layer walk, package analyzers, merge and provenance.
+//!
+//! This crate owns reading layers (gzip, zstd or plain tar, told by magic bytes) as streams,
+//! buffering only the files analyzers ask for, applying whiteouts and opaque directories in
+//! layer order, and turning package databases into an [`Inventory`] in which every package
+//! knows the layer and build step that introduced it.
+//!
+//! It does not know where an image came from (that is `oci`), nor anything about
+//! vulnerabilities.
+//!
+//! # Brief overview
+//! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
+//! * [`inventory_image`] walks an [`oci::Image`]; [`inventory_rootfs`] walks a directory.
+//! * [`Inventory`] and [`Package`] are the result.
+#![deny(missing_docs)]
+
+mod analyzer;
+pub mod analyzers;
+pub mod diagnostics;
+mod error;
+mod merge;
+mod model;
+pub mod purl;
+mod walk;
+
+pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
+pub use error::Error;
+pub use merge::{inventory_image, inventory_rootfs, Options, Progress};
+pub use model::{
+    Diagnostic, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package, PackageType,
+};

@@ -1,0 +1,190 @@
+//! The inventory model: packages, the OS, layers and where each package came from.
+
+use serde::{Deserialize, Serialize};
+
+/// Which package manager owns a package; also its purl type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageType {
+    /// Debian packages (dpkg).
+    Deb,
+    /// Alpine packages (apk).
+    Apk,
+    /// RPM packages.
+    Rpm,
+}
+
+impl PackageType {
+    /// The purl type and the name users know (`deb`, `apk`, `rpm`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageType::Deb => "deb",
+            PackageType::Apk => "apk",
+            PackageType::Rpm => "rpm",
+        }
+    }
+}
+
+/// One installed package.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// Owning package manager.
+    #[serde(rename = "type")]
+    pub package_type: Option<PackageType>,
+    /// Package name (`libssl3`).
+    pub name: String,
+    /// Version as the package manager shows it, epoch included for dpkg
+    /// (`1:2.39.2-1.1`); for rpm `VERSION-RELEASE` without the epoch (see `epoch`).
+    pub version: String,
+    /// rpm epoch, when the header has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u64>,
+    /// Architecture (`amd64`, `x86_64`, `all`, `noarch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// Source package name (dpkg `Source`, apk origin, rpm source rpm name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// Source package version, when it differs or is known (dpkg `Source: x (ver)`,
+    /// rpm source rpm version-release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_version: Option<String>,
+    /// The raw source rpm file name (`openssl-3.0.7-24.el9.src.rpm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_rpm: Option<String>,
+    /// Licences as declared (SPDX expressions where the package manager uses them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    /// Names of packages this one depends on (dpkg Depends/Pre-Depends alternatives
+    /// flattened to the first installed one, apk `D:` names and provides resolved).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<String>,
+    /// For dpkg: false when apt marked it auto-installed, true when installed on request,
+    /// `None` when apt keeps no marks for the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<bool>,
+    /// Maintainer or packager, when declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintainer: Option<String>,
+    /// The package database file this package was read from (`var/lib/dpkg/status`).
+    pub db_path: String,
+    /// Package URL (filled in by the merge, once the OS is known).
+    #[serde(default)]
+    pub purl: String,
+    /// Which layer introduced it (filled in by the merge; `None` for `dir:` targets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<Introduced>,
+}
+
+impl Package {
+    /// The version with the rpm epoch in front when there is one (`1:3.0.7-24.el9`).
+    pub fn full_version(&self) -> String {
+        match self.epoch {
+            Some(e) if e > 0 => format!("{e}:{}", self.version),
+            _ => self.version.clone(),
+        }
+    }
+}
+
+/// The layer a package was introduced in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Introduced {
+    /// Index into [`Inventory::layers`] (0 = bottom).
+    pub layer_index: usize,
+    /// The layer's blob digest.
+    pub layer_digest: String,
+    /// The layer's diff_id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<String>,
+    /// The history `created_by` of the step that made the layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// The operating system the image is built on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsInfo {
+    /// Family shipshape matches by (`debian`, `ubuntu`, `alpine`, `rhel`, `centos`, …):
+    /// os-release `ID`.
+    pub id: String,
+    /// `VERSION_ID` (`12`, `3.19.1`, `9.3`); for Debian without one, from `debian_version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// `VERSION_CODENAME` (`bookworm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codename: Option<String>,
+    /// `PRETTY_NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretty_name: Option<String>,
+    /// `ID_LIKE`, split.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_like: Vec<String>,
+    /// The file the facts were read from.
+    pub source_file: String,
+}
+
+/// One layer of the scanned image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerInfo {
+    /// Position, 0 = bottom.
+    pub index: usize,
+    /// Blob digest.
+    pub digest: String,
+    /// Uncompressed digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<String>,
+    /// Blob size, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// History `created_by` of the step that made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// A problem that did not stop the inventory but makes it less complete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Stable code (`I001`), see [`crate::diagnostics`].
+    pub code: String,
+    /// What happened, naming the layer and path.
+    pub message: String,
+}
+
+/// Facts about the image itself, for the report header.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    /// The target as given.
+    pub name: String,
+    /// Fully qualified reference for registry images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Manifest digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// Config digest (the image ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<String>,
+    /// `os/arch[/variant]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Image labels.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+/// Everything shipshape found in one target.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// The image (or rootfs) scanned.
+    pub image: ImageInfo,
+    /// The OS, when recognised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsInfo>,
+    /// Layers, bottom first (empty for `dir:` targets).
+    pub layers: Vec<LayerInfo>,
+    /// Installed packages, sorted by type, name, version, arch.
+    pub packages: Vec<Package>,
+    /// Problems met along the way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}

@@ -1,0 +1,1 @@
+//! Reading one layer as a stream: placeholder, being written.

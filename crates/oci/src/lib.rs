@@ -1,0 +1,27 @@
+//! Container images as shipshape sees them: where they come from and what they are made of.
+//!
+//! This crate owns image references, the OCI distribution client (tokens, basic auth, docker
+//! `config.json` credentials and helpers, indexes and `--platform`), docker-archive and OCI
+//! archive/layout readers, and layer byte streams whose digests are verified while they are
+//! read. Every source resolves to the same [`Image`]: manifest, config (history, labels,
+//! `rootfs.diff_ids`) and lazily opened layers.
+//!
+//! It does not know what is inside a layer: decompression, tar walking and package databases
+//! belong to the `inventory` crate.
+//!
+//! # Brief overview
+//! * [`Target`] parses what the user typed (`debian:12`, `docker-archive:F`, `oci-dir:D:tag`, …).
+//! * [`Image`] is the resolved image; [`Image::open_layer`] streams one layer's blob.
+//! * [`Digest`] is a validated `algorithm:hex` content address.
+//! * [`Error`] says which input failed and why.
+#![deny(missing_docs)]
+
+mod digest;
+mod error;
+mod image;
+mod target;
+
+pub use digest::{Digest, VerifyingReader};
+pub use error::{Error, ErrorKind};
+pub use image::{BlobSource, History, Image, ImageConfig, Layer, Platform};
+pub use target::{Reference, ResolveOptions, Target};
