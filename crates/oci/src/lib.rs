@@ -16,12 +16,19 @@
 //! * [`Error`] says which input failed and why.
 #![deny(missing_docs)]
 
+mod archive;
+mod credentials;
 mod digest;
 mod error;
 mod image;
+mod layout;
+pub mod manifest;
+mod registry;
 mod target;
+mod tarindex;
 
 pub use digest::{Digest, VerifyingReader};
 pub use error::{Error, ErrorKind};
 pub use image::{BlobSource, History, Image, ImageConfig, Layer, Platform};
+pub use registry::list_tags;
 pub use target::{Reference, ResolveOptions, Target};

@@ -155,12 +155,80 @@ impl Target {
 
     /// Resolve the target into an [`Image`]. [`Target::Dir`] is not an image and is
     /// rejected; callers walk a root filesystem directly.
+    ///
+    /// Nothing large is read here: archives are indexed, layouts and registries give up
+    /// their manifest and config, and layers are opened later with [`Image::open_layer`].
     pub fn resolve(&self, opts: &ResolveOptions) -> Result<Image, Error> {
-        let _ = opts;
-        Err(Error::new(ErrorKind::InvalidTarget {
-            target: format!("{self:?}"),
-            why: "not implemented yet".into(),
-        }))
+        let platform = opts.platform.clone().unwrap_or_else(Platform::host);
+        let name = self.to_string();
+        match self {
+            Target::DockerArchive { path, name: wanted } => {
+                crate::archive::resolve(path, wanted.as_deref(), name)
+            }
+            Target::OciArchive { path, tag } => {
+                crate::layout::resolve_archive(path, tag.as_deref(), name, &platform)
+            }
+            Target::OciDir { path, tag } => {
+                crate::layout::resolve_dir(path, tag.as_deref(), name, &platform)
+            }
+            Target::Registry(reference) => crate::registry::resolve(reference, name, opts),
+            Target::Dir(path) => Err(Error::new(ErrorKind::InvalidTarget {
+                target: name,
+                why: format!(
+                    "{} is a root filesystem, not an image; walk it directly",
+                    path.display()
+                ),
+            })),
+        }
+    }
+}
+
+/// The target as the user would write it: registry references in their short Docker Hub
+/// form (`debian:12`), sources with their prefix (`docker-archive:app.tar`).
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Registry(r) => {
+                let repo = match r.registry.as_str() {
+                    "docker.io" => r
+                        .repository
+                        .strip_prefix("library/")
+                        .unwrap_or(&r.repository)
+                        .to_string(),
+                    host => format!("{host}/{}", r.repository),
+                };
+                f.write_str(&repo)?;
+                if let Some(t) = &r.tag {
+                    write!(f, ":{t}")?;
+                }
+                if let Some(d) = &r.digest {
+                    write!(f, "@{d}")?;
+                }
+                Ok(())
+            }
+            Target::DockerArchive { path, name } => {
+                write!(f, "docker-archive:{}", path.display())?;
+                if let Some(n) = name {
+                    write!(f, ":{n}")?;
+                }
+                Ok(())
+            }
+            Target::OciArchive { path, tag } => {
+                write!(f, "oci-archive:{}", path.display())?;
+                if let Some(t) = tag {
+                    write!(f, ":{t}")?;
+                }
+                Ok(())
+            }
+            Target::OciDir { path, tag } => {
+                write!(f, "oci-dir:{}", path.display())?;
+                if let Some(t) = tag {
+                    write!(f, ":{t}")?;
+                }
+                Ok(())
+            }
+            Target::Dir(path) => write!(f, "dir:{}", path.display()),
+        }
     }
 }
 
