@@ -321,3 +321,301 @@ pub(crate) fn resolve_store(
         source,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::manifest::{OCI_INDEX, OCI_MANIFEST};
+    use crate::testutil::*;
+    use crate::{Digest, Error, ErrorKind, Platform, ResolveOptions, Target};
+
+    fn resolve(t: &str) -> Result<crate::Image, Error> {
+        Target::parse(t)?.resolve(&ResolveOptions {
+            platform: Some("linux/amd64".parse().unwrap()),
+            ..Default::default()
+        })
+    }
+
+    fn inner(e: &std::io::Error) -> &ErrorKind {
+        e.get_ref()
+            .and_then(|e| e.downcast_ref::<Error>())
+            .map(Error::kind)
+            .unwrap()
+    }
+
+    /// Validates an oci-dir resolves by tag and streams a layer that matches its bytes.
+    #[test]
+    fn oci_dir_resolves_and_streams() {
+        let d = tempfile::tempdir().unwrap();
+        let img = simple_image(b"ID=debian\n", "amd64");
+        write_layout(d.path(), &img, "v1");
+        let t = format!("oci-dir:{}:v1", d.path().display());
+        let image = resolve(&t).unwrap();
+        assert_eq!(image.name, t);
+        assert_eq!(image.layers.len(), 1);
+        assert_eq!(image.layers[0].digest, Digest::sha256_of(&img.layer));
+        assert_eq!(image.layers[0].diff_id, Some(Digest::sha256_of(&img.layer)));
+        assert_eq!(image.layers[0].size, Some(img.layer.len() as u64));
+        assert_eq!(
+            image.manifest_digest,
+            Some(Digest::sha256_of(&img.manifest))
+        );
+        assert_eq!(image.manifest_media_type.as_deref(), Some(OCI_MANIFEST));
+        assert_eq!(image.config_digest, Some(Digest::sha256_of(&img.config)));
+        assert_eq!(
+            image.annotations,
+            map(&[(
+                "org.opencontainers.image.base.name",
+                "docker.io/library/debian:12"
+            )])
+        );
+        assert_eq!(image.config.labels, map(&[("a", "b")]));
+        assert_eq!(image.platform, Some("linux/amd64".parse().unwrap()));
+        assert_eq!(read_layer(&image, 0).unwrap(), img.layer);
+        // Without a tag, the only image is picked; `oci:` is an alias.
+        let image = resolve(&format!("oci:{}", d.path().display())).unwrap();
+        assert_eq!(image.layers.len(), 1);
+    }
+
+    /// Validates layers can be streamed from several threads at once.
+    #[test]
+    fn parallel_layer_reads() {
+        let d = tempfile::tempdir().unwrap();
+        let img = simple_image(b"ID=alpine\n", "amd64");
+        write_layout(d.path(), &img, "v1");
+        let out = d.path().join("img.tar");
+        let layout = d.path().join("layout");
+        std::fs::create_dir(&layout).unwrap();
+        write_layout(&layout, &img, "v1");
+        tar_dir(&layout, &out);
+        let image = resolve(&format!("oci-archive:{}", out.display())).unwrap();
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| read_layer(&image, 0).unwrap()))
+                .collect();
+            for h in hs {
+                assert_eq!(h.join().unwrap(), img.layer);
+            }
+        });
+    }
+
+    /// Validates a nested index is followed to the requested platform, and a missing
+    /// platform lists what is available.
+    #[test]
+    fn platform_from_nested_index() {
+        let d = tempfile::tempdir().unwrap();
+        let amd = simple_image(b"amd64", "amd64");
+        let arm = simple_image(b"arm64", "arm64");
+        for i in [&amd, &arm] {
+            put_blob(d.path(), &i.layer);
+            put_blob(d.path(), &i.config);
+            put_blob(d.path(), &i.manifest);
+        }
+        let inner_index = index_json(&[
+            (OCI_MANIFEST, &amd.manifest, Some("linux/amd64"), None),
+            (OCI_MANIFEST, &arm.manifest, Some("linux/arm64/v8"), None),
+        ]);
+        put_blob(d.path(), &inner_index);
+        std::fs::write(
+            d.path().join("index.json"),
+            index_json(&[(OCI_INDEX, &inner_index, None, Some("multi"))]),
+        )
+        .unwrap();
+        let target = Target::parse(&format!("oci-dir:{}:multi", d.path().display())).unwrap();
+        let pick = |p: &str| {
+            target.resolve(&ResolveOptions {
+                platform: Some(p.parse::<Platform>().unwrap()),
+                ..Default::default()
+            })
+        };
+        let image = pick("linux/arm64").unwrap();
+        assert_eq!(
+            image.manifest_digest,
+            Some(Digest::sha256_of(&arm.manifest))
+        );
+        assert_eq!(image.platform, Some("linux/arm64/v8".parse().unwrap()));
+        assert_eq!(read_layer(&image, 0).unwrap(), arm.layer);
+        let image = pick("linux/amd64").unwrap();
+        assert_eq!(read_layer(&image, 0).unwrap(), amd.layer);
+        let err = pick("linux/s390x").unwrap_err();
+        match err.kind() {
+            ErrorKind::PlatformNotFound {
+                platform,
+                available,
+                ..
+            } => {
+                assert_eq!(platform, "linux/s390x");
+                assert_eq!(available, "linux/amd64, linux/arm64/v8");
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+
+    /// Validates oci-archive resolves from a tar of a layout, by ref name.
+    #[test]
+    fn oci_archive_resolves() {
+        let d = tempfile::tempdir().unwrap();
+        let layout = d.path().join("layout");
+        std::fs::create_dir(&layout).unwrap();
+        let img = simple_image(b"ID=ubuntu\n", "amd64");
+        write_layout(&layout, &img, "docker.io/library/ubuntu:24.04");
+        let out = d.path().join("img.tar");
+        tar_dir(&layout, &out);
+        for t in [
+            format!("oci-archive:{}", out.display()),
+            format!("oci-archive:{}:24.04", out.display()),
+            format!("oci-archive:{}:ubuntu:24.04", out.display()),
+            format!(
+                "oci-archive:{}:docker.io/library/ubuntu:24.04",
+                out.display()
+            ),
+        ] {
+            let image = resolve(&t).unwrap_or_else(|e| panic!("{t}: {e}"));
+            assert_eq!(read_layer(&image, 0).unwrap(), img.layer, "{t}");
+        }
+        let err = resolve(&format!("oci-archive:{}:nope", out.display())).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::NotFound { .. }), "{err}");
+        assert!(
+            err.to_string().contains("docker.io/library/ubuntu:24.04"),
+            "{err}"
+        );
+    }
+
+    /// Validates a tampered layer fails with DigestMismatch naming image and layer.
+    #[test]
+    fn tampered_layer_is_detected() {
+        let d = tempfile::tempdir().unwrap();
+        let img = simple_image(b"ID=debian\n", "amd64");
+        write_layout(d.path(), &img, "v1");
+        let digest = Digest::sha256_of(&img.layer);
+        let mut bad = img.layer.clone();
+        bad[600] ^= 1;
+        std::fs::write(d.path().join("blobs/sha256").join(digest.hex()), &bad).unwrap();
+        let t = format!("oci-dir:{}", d.path().display());
+        let image = resolve(&t).unwrap();
+        let err = read_layer(&image, 0).unwrap_err();
+        match inner(&err) {
+            ErrorKind::DigestMismatch { what, expected, .. } => {
+                assert_eq!(expected, &digest);
+                assert!(what.contains(&t) && what.contains("layer 1/1"), "{what}");
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+
+    /// Validates a tampered config or manifest is refused at resolve time.
+    #[test]
+    fn tampered_config_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let img = simple_image(b"x", "amd64");
+        write_layout(d.path(), &img, "v1");
+        let digest = Digest::sha256_of(&img.config);
+        let mut bad = img.config.clone();
+        bad[2] ^= 1;
+        std::fs::write(d.path().join("blobs/sha256").join(digest.hex()), &bad).unwrap();
+        let err = resolve(&format!("oci-dir:{}", d.path().display())).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::DigestMismatch { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("config"), "{err}");
+    }
+
+    /// Validates missing layer and config blobs are MissingBlob errors.
+    #[test]
+    fn missing_blobs() {
+        for which in ["layer", "config"] {
+            let d = tempfile::tempdir().unwrap();
+            let img = simple_image(b"x", "amd64");
+            write_layout(d.path(), &img, "v1");
+            let blob = if which == "layer" {
+                &img.layer
+            } else {
+                &img.config
+            };
+            let digest = Digest::sha256_of(blob);
+            std::fs::remove_file(d.path().join("blobs/sha256").join(digest.hex())).unwrap();
+            let err = resolve(&format!("oci-dir:{}", d.path().display())).unwrap_err();
+            match err.kind() {
+                ErrorKind::MissingBlob {
+                    digest: dg, what, ..
+                } => {
+                    assert_eq!(dg, &digest);
+                    assert!(what.contains(which), "{what}");
+                }
+                k => panic!("{which}: {k:?}"),
+            }
+        }
+    }
+
+    /// Validates files that are not layouts are NotAnImage naming the path.
+    #[test]
+    fn not_an_image() {
+        let d = tempfile::tempdir().unwrap();
+        let random = d.path().join("random.bin");
+        std::fs::write(
+            &random,
+            (0..5000u32)
+                .map(|i| (i * 7919 % 251) as u8)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let empty = d.path().join("empty.tar");
+        write_tar(&empty, &[]);
+        let other = d.path().join("other.tar");
+        write_tar(&other, &[("hello.txt".into(), b"hi".to_vec())]);
+        let zero = d.path().join("zero.tar");
+        std::fs::write(&zero, b"").unwrap();
+        let emptydir = d.path().join("emptydir");
+        std::fs::create_dir(&emptydir).unwrap();
+        for (t, p) in [
+            (format!("oci-archive:{}", random.display()), &random),
+            (format!("oci-archive:{}", empty.display()), &empty),
+            (format!("oci-archive:{}", other.display()), &other),
+            (format!("oci-archive:{}", zero.display()), &zero),
+            (format!("oci-dir:{}", emptydir.display()), &emptydir),
+        ] {
+            let err = resolve(&t).unwrap_err();
+            match err.kind() {
+                ErrorKind::NotAnImage { path, .. } => assert_eq!(path, p, "{t}"),
+                k => panic!("{t}: {k:?}"),
+            }
+            assert!(err.to_string().contains(&p.display().to_string()), "{err}");
+        }
+    }
+
+    /// Validates an unknown layer media type is UnsupportedMediaType naming the layer.
+    #[test]
+    fn unknown_layer_media_type() {
+        let d = tempfile::tempdir().unwrap();
+        let mut img = simple_image(b"x", "amd64");
+        img.manifest = manifest_json(&img.config, &[(&img.layer, "application/vnd.example.blob")]);
+        write_layout(d.path(), &img, "v1");
+        let err = resolve(&format!("oci-dir:{}", d.path().display())).unwrap_err();
+        match err.kind() {
+            ErrorKind::UnsupportedMediaType { media_type, what } => {
+                assert_eq!(media_type, "application/vnd.example.blob");
+                assert!(what.contains("layer 1/1"), "{what}");
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+
+    /// Validates a layer count that differs from diff_ids is an error naming the image.
+    #[test]
+    fn layer_count_mismatch() {
+        let d = tempfile::tempdir().unwrap();
+        let mut img = simple_image(b"x", "amd64");
+        img.config = config_json(&[], "amd64");
+        img.manifest = manifest_json(
+            &img.config,
+            &[(&img.layer, "application/vnd.oci.image.layer.v1.tar")],
+        );
+        write_layout(d.path(), &img, "v1");
+        let t = format!("oci-dir:{}", d.path().display());
+        let err = resolve(&t).unwrap_err();
+        assert!(
+            err.to_string().contains(&t) && err.to_string().contains("diff_ids"),
+            "{err}"
+        );
+    }
+}

@@ -26,6 +26,8 @@ pub mod manifest;
 mod registry;
 mod target;
 mod tarindex;
+#[cfg(test)]
+mod testutil;
 
 pub use digest::{Digest, VerifyingReader};
 pub use error::{Error, ErrorKind};

@@ -75,8 +75,15 @@ impl fmt::Display for Reference {
     }
 }
 
-/// Split `PATH[:REF]` where REF may not contain `/`.
+/// Split `PATH[:REF]`: at the first `:` whose left side exists on disk (so a REF such as
+/// `docker.io/library/x:1` works), else where REF contains no `/`.
 fn split_path_ref(rest: &str) -> (PathBuf, Option<String>) {
+    for (i, _) in rest.match_indices(':') {
+        let (p, r) = (&rest[..i], &rest[i + 1..]);
+        if !p.is_empty() && !r.is_empty() && std::path::Path::new(p).exists() {
+            return (PathBuf::from(p), Some(r.to_string()));
+        }
+    }
     if let Some((p, r)) = rest.rsplit_once(':') {
         if !r.is_empty() && !r.contains('/') && !p.is_empty() {
             return (PathBuf::from(p), Some(r.to_string()));
