@@ -296,3 +296,309 @@ fn oci_manifest_for(tar: &TarIndex, config_digest: &Digest) -> Option<Found> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::testutil::*;
+    use crate::{Digest, Error, ErrorKind, ResolveOptions, Target};
+
+    fn resolve(t: &str) -> Result<crate::Image, Error> {
+        Target::parse(t)?.resolve(&ResolveOptions::default())
+    }
+
+    /// A tar with regular members and symlinks (`(name, None, Some(target))`).
+    fn write_members(out: &Path, members: &[(&str, Option<&[u8]>, Option<&str>)]) {
+        let f = std::fs::File::create(out).unwrap();
+        let mut b = tar::Builder::new(f);
+        for (name, data, link) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_mode(0o644);
+            match (data, link) {
+                (Some(data), _) => {
+                    h.set_size(data.len() as u64);
+                    h.set_cksum();
+                    b.append_data(&mut h, name, *data).unwrap();
+                }
+                (None, Some(link)) => {
+                    h.set_entry_type(tar::EntryType::Symlink);
+                    h.set_size(0);
+                    b.append_link(&mut h, name, link).unwrap();
+                }
+                _ => unreachable!(),
+            }
+        }
+        b.finish().unwrap();
+    }
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        path: std::path::PathBuf,
+        layers: Vec<Vec<u8>>,
+        config: Vec<u8>,
+    }
+
+    /// A legacy `docker save` archive: `<id>/layer.tar`, the second layer a symlink to the
+    /// first (docker writes duplicates that way), `<hex>.json` config.
+    fn legacy() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let l1 = layer_tar(&[("etc/os-release", b"ID=debian\n")]);
+        let diff = Digest::sha256_of(&l1);
+        let config = config_json(&[diff.clone(), diff.clone()], "amd64");
+        let cfg_name = format!("{}.json", Digest::sha256_of(&config).hex());
+        let manifest = serde_json::json!([{
+            "Config": cfg_name,
+            "RepoTags": ["app:1"],
+            "Layers": ["aaa/layer.tar", "bbb/layer.tar"],
+        }])
+        .to_string();
+        let path = dir.path().join("app.tar");
+        write_members(
+            &path,
+            &[
+                ("aaa/VERSION", Some(b"1.0"), None),
+                ("aaa/layer.tar", Some(&l1), None),
+                ("bbb/layer.tar", None, Some("../aaa/layer.tar")),
+                (&cfg_name, Some(&config), None),
+                ("manifest.json", Some(manifest.as_bytes()), None),
+                ("repositories", Some(b"{}"), None),
+            ],
+        );
+        Fixture {
+            _dir: dir,
+            path,
+            layers: vec![l1.clone(), l1],
+            config,
+        }
+    }
+
+    /// Validates a legacy docker save archive resolves and streams layers (incl. a
+    /// symlinked duplicate) whose digest is the diff_id.
+    #[test]
+    fn legacy_docker_save() {
+        let f = legacy();
+        let t = format!("docker-archive:{}", f.path.display());
+        let image = resolve(&t).unwrap();
+        assert_eq!(image.name, t);
+        assert_eq!(image.config_digest, Some(Digest::sha256_of(&f.config)));
+        assert_eq!(image.layers.len(), 2);
+        for (i, l) in image.layers.iter().enumerate() {
+            assert_eq!(l.digest, Digest::sha256_of(&f.layers[i]));
+            assert_eq!(l.diff_id.as_ref(), Some(&l.digest));
+            assert_eq!(l.media_type, "application/vnd.oci.image.layer.v1.tar");
+            assert_eq!(read_layer(&image, i).unwrap(), f.layers[i]);
+        }
+        assert_eq!(image.platform, Some("linux/amd64".parse().unwrap()));
+        // By name, short or fully qualified.
+        for name in ["app:1", "docker.io/library/app:1"] {
+            let t = format!("docker-archive:{}:{name}", f.path.display());
+            assert!(resolve(&t).is_ok(), "{t}");
+        }
+        let err = resolve(&format!("docker-archive:{}:app:2", f.path.display())).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::NotFound { .. }), "{err}");
+        assert!(err.to_string().contains("app:1"), "{err}");
+    }
+
+    /// Validates a podman/skopeo archive (`<hex>.tar` layers) with a compressed layer: its
+    /// digest is the file's sha256 and it streams verified.
+    #[test]
+    fn hex_named_layers_and_compressed_layer() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = layer_tar(&[("a", b"1")]);
+        // Only the magic matters here: oci does not decompress.
+        let gz: Vec<u8> = [&[0x1f, 0x8b, 8, 0][..], &b"pretend-gzip-stream"[..]].concat();
+        let gz_diff = Digest::sha256_of(b"the uncompressed tar");
+        let config = config_json(&[Digest::sha256_of(&plain), gz_diff.clone()], "arm64");
+        let cfg_name = format!("{}.json", Digest::sha256_of(&config).hex());
+        let n1 = format!("{}.tar", Digest::sha256_of(&plain).hex());
+        let n2 = format!("{}.tar", gz_diff.hex());
+        let manifest =
+            serde_json::json!([{"Config": cfg_name, "RepoTags": null, "Layers": [n1, n2]}]);
+        let path = dir.path().join("p.tar");
+        write_tar(
+            &path,
+            &[
+                (n1.clone(), plain.clone()),
+                (n2.clone(), gz.clone()),
+                (cfg_name.clone(), config.clone()),
+                ("manifest.json".into(), manifest.to_string().into_bytes()),
+            ],
+        );
+        let image = resolve(&format!("docker-archive:{}", path.display())).unwrap();
+        assert_eq!(image.layers[1].digest, Digest::sha256_of(&gz));
+        assert_eq!(image.layers[1].diff_id, Some(gz_diff));
+        assert_eq!(
+            image.layers[1].media_type,
+            "application/vnd.oci.image.layer.v1.tar+gzip"
+        );
+        assert_eq!(read_layer(&image, 0).unwrap(), plain);
+        assert_eq!(read_layer(&image, 1).unwrap(), gz);
+    }
+
+    /// Validates a docker 25+ archive (blobs/sha256 + index.json + manifest.json) reports
+    /// the OCI manifest digest and verifies blob-named layers.
+    #[test]
+    fn docker25_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = simple_image(b"ID=debian\n", "amd64");
+        let blob = |b: &[u8]| format!("blobs/sha256/{}", Digest::sha256_of(b).hex());
+        let manifest = serde_json::json!([{
+            "Config": blob(&img.config), "RepoTags": ["x:latest"], "Layers": [blob(&img.layer)],
+        }]);
+        let index = index_json(&[(
+            crate::manifest::OCI_MANIFEST,
+            &img.manifest,
+            None,
+            Some("x:latest"),
+        )]);
+        let path = dir.path().join("d.tar");
+        write_tar(
+            &path,
+            &[
+                (blob(&img.layer), img.layer.clone()),
+                (blob(&img.config), img.config.clone()),
+                (blob(&img.manifest), img.manifest.clone()),
+                ("index.json".into(), index),
+                (
+                    "oci-layout".into(),
+                    br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+                ),
+                ("manifest.json".into(), manifest.to_string().into_bytes()),
+            ],
+        );
+        let image = resolve(&format!("docker-archive:{}", path.display())).unwrap();
+        assert_eq!(
+            image.manifest_digest,
+            Some(Digest::sha256_of(&img.manifest))
+        );
+        assert_eq!(read_layer(&image, 0).unwrap(), img.layer);
+    }
+
+    /// Validates a several-image archive needs a name.
+    #[test]
+    fn several_images_need_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = simple_image(b"x", "amd64");
+        let cfg = format!("{}.json", Digest::sha256_of(&img.config).hex());
+        let l = format!("{}.tar", Digest::sha256_of(&img.layer).hex());
+        let manifest = serde_json::json!([
+            {"Config": cfg, "RepoTags": ["a:1"], "Layers": [l]},
+            {"Config": cfg, "RepoTags": ["b:1"], "Layers": [l]},
+        ]);
+        let path = dir.path().join("m.tar");
+        write_tar(
+            &path,
+            &[
+                (l.clone(), img.layer.clone()),
+                (cfg.clone(), img.config.clone()),
+                ("manifest.json".into(), manifest.to_string().into_bytes()),
+            ],
+        );
+        let err = resolve(&format!("docker-archive:{}", path.display())).unwrap_err();
+        assert!(err.to_string().contains("a:1, b:1"), "{err}");
+        assert!(resolve(&format!("docker-archive:{}:b:1", path.display())).is_ok());
+    }
+
+    /// Validates a tampered layer fails on reading with DigestMismatch naming image and layer.
+    #[test]
+    fn tampered_layer() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = simple_image(b"x", "amd64");
+        let cfg = format!("{}.json", Digest::sha256_of(&img.config).hex());
+        let manifest = serde_json::json!([{"Config": cfg, "Layers": ["l/layer.tar"]}]);
+        let mut bad = img.layer.clone();
+        bad[700] ^= 0x55;
+        let path = dir.path().join("t.tar");
+        write_tar(
+            &path,
+            &[
+                ("l/layer.tar".into(), bad),
+                (cfg, img.config.clone()),
+                ("manifest.json".into(), manifest.to_string().into_bytes()),
+            ],
+        );
+        let t = format!("docker-archive:{}", path.display());
+        let image = resolve(&t).unwrap();
+        let err = read_layer(&image, 0).unwrap_err();
+        let kind = err
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<Error>())
+            .map(Error::kind)
+            .unwrap();
+        match kind {
+            ErrorKind::DigestMismatch { what, .. } => {
+                assert!(what.contains(&t) && what.contains("layer 1/1"), "{what}")
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+
+    /// Validates a config whose content does not match its hex name is refused, and a
+    /// missing layer is MissingBlob.
+    #[test]
+    fn tampered_config_and_missing_layer() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = simple_image(b"x", "amd64");
+        let cfg = format!("{}.json", Digest::sha256_of(b"other").hex());
+        let manifest = serde_json::json!([{"Config": cfg, "Layers": ["l/layer.tar"]}]);
+        let path = dir.path().join("c.tar");
+        write_tar(
+            &path,
+            &[
+                ("l/layer.tar".into(), img.layer.clone()),
+                (cfg, img.config.clone()),
+                ("manifest.json".into(), manifest.to_string().into_bytes()),
+            ],
+        );
+        let err = resolve(&format!("docker-archive:{}", path.display())).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::DigestMismatch { .. }),
+            "{err}"
+        );
+
+        let cfg = format!("{}.json", Digest::sha256_of(&img.config).hex());
+        let manifest = serde_json::json!([{"Config": cfg, "Layers": ["l/layer.tar"]}]);
+        write_tar(
+            &path,
+            &[
+                (cfg, img.config.clone()),
+                ("manifest.json".into(), manifest.to_string().into_bytes()),
+            ],
+        );
+        let err = resolve(&format!("docker-archive:{}", path.display())).unwrap_err();
+        match err.kind() {
+            ErrorKind::MissingBlob { what, .. } => assert!(what.contains("l/layer.tar"), "{what}"),
+            k => panic!("{k:?}"),
+        }
+    }
+
+    /// Validates random bytes, empty tars, tars without manifest.json and compressed
+    /// archives are NotAnImage naming the path.
+    #[test]
+    fn not_an_image() {
+        let d = tempfile::tempdir().unwrap();
+        let random = d.path().join("random.bin");
+        std::fs::write(
+            &random,
+            (0..3000u32)
+                .map(|i| (i * 31 % 256) as u8)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let empty = d.path().join("empty.tar");
+        write_tar(&empty, &[]);
+        let other = d.path().join("other.tar");
+        write_tar(&other, &[("x.txt".into(), b"hi".to_vec())]);
+        let gz = d.path().join("img.tar.gz");
+        std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
+        for p in [&random, &empty, &other, &gz] {
+            let err = resolve(&format!("docker-archive:{}", p.display())).unwrap_err();
+            match err.kind() {
+                ErrorKind::NotAnImage { path, .. } => assert_eq!(path, p),
+                k => panic!("{}: {k:?}", p.display()),
+            }
+            assert!(err.to_string().contains(&p.display().to_string()), "{err}");
+        }
+    }
+}

@@ -46,7 +46,10 @@ pub(crate) fn manifest_json(config: &[u8], layers: &[(&[u8], &str)]) -> Vec<u8> 
 }
 
 /// An index document over (media type, bytes, platform, annotations) entries.
-pub(crate) fn index_json(entries: &[(&str, &[u8], Option<&str>, Option<&str>)]) -> Vec<u8> {
+/// An index entry: media type, document bytes, platform, ref name.
+pub(crate) type IndexEntry<'a> = (&'a str, &'a [u8], Option<&'a str>, Option<&'a str>);
+
+pub(crate) fn index_json(entries: &[IndexEntry<'_>]) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2,
         "mediaType": OCI_INDEX,
