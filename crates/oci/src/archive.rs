@@ -309,7 +309,9 @@ mod tests {
     }
 
     /// A tar with regular members and symlinks (`(name, None, Some(target))`).
-    fn write_members(out: &Path, members: &[(&str, Option<&[u8]>, Option<&str>)]) {
+    type Member<'a> = (&'a str, Option<&'a [u8]>, Option<&'a str>);
+
+    fn write_members(out: &Path, members: &[Member<'_>]) {
         let f = std::fs::File::create(out).unwrap();
         let mut b = tar::Builder::new(f);
         for (name, data, link) in members {
