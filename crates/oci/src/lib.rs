@@ -14,6 +14,15 @@
 //! * [`Image`] is the resolved image; [`Image::open_layer`] streams one layer's blob.
 //! * [`Digest`] is a validated `algorithm:hex` content address.
 //! * [`Error`] says which input failed and why.
+//! * [`list_tags`] lists a registry repository's tags; [`manifest`] names the media types.
+//!
+//! # Example
+//! ```
+//! let target = oci::Target::parse("debian:12").unwrap();
+//! assert_eq!(target.to_string(), "debian:12");
+//! let oci::Target::Registry(r) = target else { unreachable!() };
+//! assert_eq!(r.to_string(), "docker.io/library/debian:12");
+//! ```
 #![deny(missing_docs)]
 
 mod archive;
