@@ -17,7 +17,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
 
-/// A username and secret for one registry.
+/// The username helpers and `auths` report for an identity (OAuth2 refresh) token.
+pub(crate) const IDENTITY_TOKEN_USER: &str = "<token>";
+
+/// A username and secret for one registry. With [`IDENTITY_TOKEN_USER`] as the username,
+/// the secret is an identity token to exchange at the token service.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Credential {
     pub username: String,
@@ -41,6 +45,8 @@ struct AuthEntry {
     username: Option<String>,
     #[serde(default)]
     password: Option<String>,
+    #[serde(default)]
+    identitytoken: Option<String>,
 }
 
 /// The parts of docker's `config.json` that concern credentials.
@@ -156,6 +162,12 @@ impl DockerConfig {
                 message: format!("auths entry {key:?} in {}: {why}", self.path.display()),
             })
         };
+        if let Some(token) = entry.identitytoken.as_deref().filter(|t| !t.is_empty()) {
+            return Ok(Some(Credential {
+                username: IDENTITY_TOKEN_USER.into(),
+                password: token.to_string(),
+            }));
+        }
         if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
             let raw = base64::engine::general_purpose::STANDARD
                 .decode(auth.trim())

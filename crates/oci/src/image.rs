@@ -202,7 +202,8 @@ pub struct Layer {
     pub digest: Digest,
     /// Digest of the uncompressed tar (from the config's `rootfs.diff_ids`).
     pub diff_id: Option<Digest>,
-    /// Media type from the manifest (empty for docker-archive layers).
+    /// Media type from the manifest. For docker-archive layers, which have no manifest,
+    /// it is inferred from the blob's first bytes (`…layer.v1.tar`, `+gzip` or `+zstd`).
     pub media_type: String,
     /// Blob size from the descriptor, when known.
     pub size: Option<u64>,

@@ -100,6 +100,8 @@ fn agent() -> ureq::Agent {
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_recv_response(Some(Duration::from_secs(120)))
+        // A stalled layer download fails instead of hanging; a slow one still finishes.
+        .timeout_per_read(Some(Duration::from_secs(120)))
         .user_agent(concat!("shipshape/", env!("CARGO_PKG_VERSION")))
         .build()
         .new_agent()
@@ -241,8 +243,8 @@ impl Client {
         };
         match c.scheme.as_str() {
             "basic" => match creds {
-                Some(c) => Ok(basic(&c)),
-                None => Err(unauthorized(format!(
+                Some(c) if c.username != credentials::IDENTITY_TOKEN_USER => Ok(basic(&c)),
+                _ => Err(unauthorized(format!(
                     "the registry asks for basic authentication and no credentials for {} are configured (docker login)",
                     self.registry
                 ))),
@@ -261,11 +263,33 @@ impl Client {
                     }
                     q.append_pair("scope", c.params.get("scope").map(String::as_str).unwrap_or(scope));
                 }
-                let mut req = self.agent.get(url.as_str());
-                if let Some(c) = &creds {
-                    req = req.header("Authorization", basic(c));
-                }
-                let mut resp = req.call().map_err(|e| self.network(&e))?;
+                let service = c.params.get("service").cloned().unwrap_or_default();
+                let scope = c
+                    .params
+                    .get("scope")
+                    .map(String::as_str)
+                    .unwrap_or(scope)
+                    .to_string();
+                let resp = match &creds {
+                    // An identity token (docker login to ACR and others) is an OAuth2
+                    // refresh token, exchanged with a POST.
+                    Some(c) if c.username == credentials::IDENTITY_TOKEN_USER => {
+                        self.agent.post(realm.as_str()).send_form([
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", c.password.as_str()),
+                            ("service", service.as_str()),
+                            ("scope", scope.as_str()),
+                            ("client_id", "shipshape"),
+                        ])
+                    }
+                    Some(c) => self
+                        .agent
+                        .get(url.as_str())
+                        .header("Authorization", basic(c))
+                        .call(),
+                    None => self.agent.get(url.as_str()).call(),
+                };
+                let mut resp = resp.map_err(|e| self.network(&e))?;
                 let status = resp.status().as_u16();
                 let body = resp
                     .body_mut()

@@ -15,6 +15,8 @@ use crate::{Digest, Error, ErrorKind, Reference, ResolveOptions, Target};
 /// A request as the test server saw it.
 #[derive(Clone, Debug)]
 struct Req {
+    method: String,
+    body: Vec<u8>,
     path: String,
     headers: HashMap<String, String>,
 }
@@ -80,7 +82,7 @@ fn handle(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>) -> Op
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
-    let _method = parts.next()?;
+    let method = parts.next()?.to_string();
     let path = parts.next()?.to_string();
     let mut headers = HashMap::new();
     loop {
@@ -93,7 +95,18 @@ fn handle(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>) -> Op
         let (k, v) = h.split_once(':')?;
         headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
     }
-    let req = Req { path, headers };
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    reader.read_exact(&mut body).ok()?;
+    let req = Req {
+        method,
+        body,
+        path,
+        headers,
+    };
     log.lock().unwrap().push(req.clone());
     let r = handler(&req);
     let mut out = format!(
@@ -595,4 +608,44 @@ fn unreachable_registry() {
         ErrorKind::Network { registry, .. } => assert_eq!(registry, &format!("127.0.0.1:{port}")),
         k => panic!("{k:?}"),
     }
+}
+
+/// Validates an identity token from docker config is exchanged as an OAuth2 refresh token.
+#[test]
+fn identity_token_exchange() {
+    let (c, amd, _) = content();
+    let server = serve(move |req| {
+        if req.path.starts_with("/token") {
+            let form = String::from_utf8_lossy(&req.body).to_string();
+            if req.method != "POST" || !form.contains("refresh_token=refresh-me") {
+                return resp(401, envelope("UNAUTHORIZED", "bad refresh"));
+            }
+            assert!(form.contains("grant_type=refresh_token"), "{form}");
+            return resp(200, r#"{"access_token":"acc"}"#);
+        }
+        if req.header("authorization") != Some("Bearer acc") {
+            return resp(401, "").with(
+                "WWW-Authenticate",
+                &format!(
+                    r#"Bearer realm="http://{}/token",service="fake""#,
+                    req.host()
+                ),
+            );
+        }
+        c.serve(req)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        format!(
+            r#"{{"auths":{{"{}":{{"identitytoken":"refresh-me"}}}}}}"#,
+            server.addr
+        ),
+    )
+    .unwrap();
+    let image = Target::parse(&format!("{}/test/app:v1", server.addr))
+        .unwrap()
+        .resolve(&opts(&dir))
+        .unwrap();
+    assert_eq!(read_layer(&image, 0).unwrap(), amd.layer);
 }
