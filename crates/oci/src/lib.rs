@@ -16,6 +16,15 @@
 //! * [`Error`] says which input failed and why.
 //! * [`list_tags`] lists a registry repository's tags; [`manifest`] names the media types.
 //!
+//! # Choices
+//! * `ureq` (blocking, rustls): the pipeline is synchronous and layer streams must be plain
+//!   [`std::io::Read`] values that rayon workers can pull; an async client would need a
+//!   runtime only for this.
+//! * `tar` only indexes outer archives (`entries_with_seek`, `raw_file_position`); members
+//!   are read by seeking fresh file handles, so several threads stream layers at once.
+//! * The bearer-token and `WWW-Authenticate` handling is hand-written (about 100 lines):
+//!   the registry clients on crates.io are async.
+//!
 //! # Example
 //! ```
 //! let target = oci::Target::parse("debian:12").unwrap();

@@ -413,6 +413,45 @@ mod tests {
         ));
     }
 
+    /// Validates https against a plain-HTTP server is InsecureRefused when plain HTTP is
+    /// not allowed, and falls back to HTTP when it is.
+    #[test]
+    fn plain_http_refused_unless_allowed() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            for mut s in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let body = if buf[..n].starts_with(b"GET ") {
+                    "{}"
+                } else {
+                    ""
+                };
+                let status = if body.is_empty() {
+                    "400 Bad Request"
+                } else {
+                    "200 OK"
+                };
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        let mut client = Client::new(&addr, &[], None);
+        client.plain_allowed = false;
+        let err = client.get("/v2/", None, "x").unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::InsecureRefused { registry } if registry == &addr),
+            "{err}"
+        );
+        let client = Client::new(&addr, &[], None);
+        assert!(client.get("/v2/", None, "x").is_ok());
+    }
+
     /// Validates the OCI error envelope and plain-text fallbacks.
     #[test]
     fn envelope() {
