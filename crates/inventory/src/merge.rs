@@ -476,3 +476,7 @@ fn merge(
         diagnostics,
     }
 }
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;

@@ -38,7 +38,7 @@ pub fn os_package(p: &Package, os: Option<&OsInfo>) -> String {
         t.as_str(),
         encode(&namespace(os, t), &[]),
         encode(&p.name, &[]),
-        encode(&p.version, &[b':'])
+        encode(&p.version, b":")
     );
     // Qualifiers sorted by key, as the spec requires for canonical form.
     let mut q: Vec<(&str, String)> = Vec::new();
@@ -67,7 +67,7 @@ pub fn os_package(p: &Package, os: Option<&OsInfo>) -> String {
         s.push(if i == 0 { '?' } else { '&' });
         s.push_str(k);
         s.push('=');
-        s.push_str(&encode(v, &[b':']));
+        s.push_str(&encode(v, b":"));
     }
     s
 }

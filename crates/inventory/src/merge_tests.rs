@@ -1,0 +1,473 @@
+//! Layer walk and merge tests on in-memory images built here, in real tar/gzip/zstd formats.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use oci::{BlobSource, Digest, History, Image, ImageConfig, Layer};
+
+use super::*;
+use crate::{diagnostics, Error};
+
+/// A raw ustar entry; names are written as given, so hostile ones (`../x`) can be made.
+fn entry(out: &mut Vec<u8>, name: &str, kind: u8, data: &[u8], link: &str) {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..107].copy_from_slice(b"0000644");
+    h[108..115].copy_from_slice(b"0000000");
+    h[116..123].copy_from_slice(b"0000000");
+    h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+    h[136..147].copy_from_slice(b"00000000000");
+    h[156] = kind;
+    h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| b as u32).sum();
+    h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+    out.extend_from_slice(&h);
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+}
+
+fn file(out: &mut Vec<u8>, name: &str, data: &str) {
+    entry(out, name, b'0', data.as_bytes(), "");
+}
+
+fn end(mut out: Vec<u8>) -> Vec<u8> {
+    out.extend_from_slice(&[0u8; 1024]);
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+struct Blobs(HashMap<Digest, Vec<u8>>);
+
+impl BlobSource for Blobs {
+    fn open(&self, digest: &Digest, what: &str) -> Result<Box<dyn Read + Send>, oci::Error> {
+        match self.0.get(digest) {
+            Some(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
+            None => Err(oci::ErrorKind::MissingBlob {
+                digest: digest.clone(),
+                what: what.into(),
+                source_name: "test".into(),
+            }
+            .into()),
+        }
+    }
+    fn describe(&self) -> String {
+        "test".into()
+    }
+}
+
+/// An image from layer blobs and the created_by of each step (`None` = empty layer step).
+fn image(blobs: Vec<Vec<u8>>, steps: &[(Option<&str>, bool)]) -> Image {
+    let mut map = HashMap::new();
+    let mut layers = Vec::new();
+    for b in blobs {
+        let d = Digest::sha256_of(&b);
+        layers.push(Layer {
+            digest: d.clone(),
+            diff_id: None,
+            media_type: String::new(),
+            size: Some(b.len() as u64),
+        });
+        map.insert(d, b);
+    }
+    let history = steps
+        .iter()
+        .map(|(c, empty)| History {
+            created_by: c.map(str::to_string),
+            empty_layer: *empty,
+            ..Default::default()
+        })
+        .collect();
+    Image {
+        name: "test-image".into(),
+        reference: None,
+        manifest_digest: None,
+        manifest_media_type: None,
+        annotations: Default::default(),
+        config_digest: None,
+        config: ImageConfig {
+            history,
+            ..Default::default()
+        },
+        layers,
+        platform: None,
+        source: Box::new(Blobs(map)),
+    }
+}
+
+const OS: &str = "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
+
+fn status(pkgs: &[(&str, &str)]) -> String {
+    pkgs.iter()
+        .map(|(n, v)| {
+            format!(
+                "Package: {n}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {v}\n\n"
+            )
+        })
+        .collect()
+}
+
+fn find<'a>(inv: &'a Inventory, name: &str) -> &'a crate::Package {
+    inv.packages
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("{name} missing"))
+}
+
+/// Validates provenance: first layer of an unbroken presence, upgrades credited to the
+/// upgrading layer, history paired with layers skipping empty_layer entries.
+#[test]
+fn provenance_and_upgrades() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "usr/lib/os-release", OS);
+    entry(
+        &mut l0,
+        "etc/os-release",
+        b'2',
+        b"",
+        "../usr/lib/os-release",
+    );
+    file(
+        &mut l0,
+        "var/lib/dpkg/status",
+        &status(&[("base-files", "12.4"), ("libssl3", "3.0.11-1")]),
+    );
+    let mut l1 = Vec::new();
+    file(
+        &mut l1,
+        "./var/lib/dpkg/status",
+        &status(&[
+            ("base-files", "12.4"),
+            ("libssl3", "3.0.15-1"),
+            ("git", "1:2.39.2-1.1"),
+        ]),
+    );
+    let mut l2 = Vec::new();
+    file(&mut l2, "app/main.py", "print('hi')\n");
+    let img = image(
+        vec![
+            gzip(&end(l0)),
+            zstd::encode_all(&end(l1)[..], 3).unwrap(),
+            end(l2),
+        ],
+        &[
+            (Some("ADD rootfs.tar /"), false),
+            (Some("ENV A=1"), true),
+            (Some("RUN apt-get install git"), false),
+            (Some("COPY app /app"), false),
+        ],
+    );
+    let inv = inventory_image(&img, &Options::default()).unwrap();
+    assert_eq!(
+        inv.os.as_ref().unwrap().version_id.as_deref(),
+        Some("12"),
+        "os-release reached through a symlink"
+    );
+    assert_eq!(inv.packages.len(), 3);
+    let at = |n: &str| find(&inv, n).introduced.as_ref().unwrap().clone();
+    assert_eq!(at("base-files").layer_index, 0);
+    assert_eq!(
+        at("base-files").created_by.as_deref(),
+        Some("ADD rootfs.tar /")
+    );
+    assert_eq!(
+        at("libssl3").layer_index,
+        1,
+        "an upgrade belongs to the upgrading layer"
+    );
+    assert_eq!(find(&inv, "libssl3").version, "3.0.15-1");
+    assert_eq!(
+        at("git").created_by.as_deref(),
+        Some("RUN apt-get install git")
+    );
+    assert_eq!(inv.layers[2].created_by.as_deref(), Some("COPY app /app"));
+    assert_eq!(
+        find(&inv, "git").purl,
+        "pkg:deb/debian/git@1:2.39.2-1.1?arch=amd64&distro=debian-12"
+    );
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+}
+
+/// Validates whiteouts, opaque directories and reinstall after removal.
+#[test]
+fn whiteouts_and_opaque_dirs() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    file(&mut l0, "var/lib/dpkg/status", &status(&[("a", "1")]));
+    // Layer 1 deletes the database, layer 2 brings one back with `a` again.
+    let mut l1 = Vec::new();
+    entry(&mut l1, "var/lib/dpkg/.wh.status", b'0', b"", "");
+    let mut l2 = Vec::new();
+    file(
+        &mut l2,
+        "var/lib/dpkg/status",
+        &status(&[("a", "1"), ("b", "2")]),
+    );
+    let inv = inventory_image(
+        &image(vec![end(l0.clone()), end(l1.clone()), end(l2.clone())], &[]),
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        find(&inv, "a").introduced.as_ref().unwrap().layer_index,
+        2,
+        "reinstalled after a gap"
+    );
+    let inv = inventory_image(
+        &image(vec![end(l0.clone()), end(l1)], &[]),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(
+        inv.packages.is_empty(),
+        "whited-out database: {:?}",
+        inv.packages
+    );
+    // An opaque var/lib/dpkg hides the lower status file; one in the same layer survives.
+    let mut l1 = Vec::new();
+    entry(&mut l1, "var/lib/dpkg/.wh..wh..opq", b'0', b"", "");
+    let inv = inventory_image(
+        &image(vec![end(l0.clone()), end(l1.clone())], &[]),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(inv.packages.is_empty());
+    file(&mut l1, "var/lib/dpkg/status", &status(&[("c", "3")]));
+    let inv = inventory_image(
+        &image(vec![end(l0.clone()), end(l1)], &[]),
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(inv.packages.len(), 1);
+    assert_eq!(inv.packages[0].name, "c");
+    // Whiting out a parent directory removes what is below it.
+    let mut l1 = Vec::new();
+    entry(&mut l1, "var/lib/.wh.dpkg", b'0', b"", "");
+    let inv = inventory_image(&image(vec![end(l0), end(l1)], &[]), &Options::default()).unwrap();
+    assert!(inv.packages.is_empty());
+}
+
+/// Validates that `../` entries are skipped and absolute ones re-rooted, both reported.
+#[test]
+fn path_traversal_is_contained() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    file(
+        &mut l0,
+        "../../../var/lib/dpkg/status",
+        &status(&[("evil", "1")]),
+    );
+    file(&mut l0, "/var/lib/dpkg/status", &status(&[("abs", "1")]));
+    file(
+        &mut l0,
+        "usr/../var/lib/dpkg/status.d/ok",
+        "Package: ok\nVersion: 1\n",
+    );
+    let inv = inventory_image(&image(vec![end(l0)], &[]), &Options::default()).unwrap();
+    let names: Vec<_> = inv.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["abs", "ok"]);
+    let codes: Vec<_> = inv.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, [diagnostics::UNSAFE_PATH, diagnostics::UNSAFE_PATH]);
+    assert!(
+        inv.diagnostics[0]
+            .message
+            .contains("../../../var/lib/dpkg/status"),
+        "{:?}",
+        inv.diagnostics
+    );
+    assert!(
+        inv.diagnostics[0].message.contains("layer 1/1"),
+        "{:?}",
+        inv.diagnostics
+    );
+}
+
+/// Validates that a symlink loop is reported, and a link out of the root stays inside it.
+#[test]
+fn symlink_loops_and_escapes() {
+    let mut l0 = Vec::new();
+    entry(
+        &mut l0,
+        "etc/os-release",
+        b'2',
+        b"",
+        "../usr/lib/os-release",
+    );
+    entry(
+        &mut l0,
+        "usr/lib/os-release",
+        b'2',
+        b"/etc/os-release",
+        "/etc/os-release",
+    );
+    let inv = inventory_image(&image(vec![end(l0)], &[]), &Options::default()).unwrap();
+    assert!(
+        inv.diagnostics
+            .iter()
+            .any(|d| d.code == diagnostics::SYMLINK_LOOP),
+        "{:?}",
+        inv.diagnostics
+    );
+    assert!(inv.os.is_none());
+    // A link that climbs above the root is clamped at the image root, as in a chroot.
+    let mut l0 = Vec::new();
+    entry(
+        &mut l0,
+        "etc/os-release",
+        b'2',
+        b"",
+        "../../../../../usr/lib/os-release",
+    );
+    file(&mut l0, "usr/lib/os-release", OS);
+    let inv = inventory_image(&image(vec![end(l0)], &[]), &Options::default()).unwrap();
+    assert_eq!(inv.os.unwrap().id, "debian");
+}
+
+/// Validates hard links to a wanted file inside one layer.
+#[test]
+fn hardlinks() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "usr/lib/os-release", OS);
+    entry(&mut l0, "etc/os-release", b'1', b"", "usr/lib/os-release");
+    entry(&mut l0, "var/lib/dpkg/status", b'1', b"", "nowhere");
+    let inv = inventory_image(&image(vec![end(l0)], &[]), &Options::default()).unwrap();
+    assert_eq!(inv.os.unwrap().source_file, "/etc/os-release");
+    assert!(inv
+        .diagnostics
+        .iter()
+        .any(|d| d.code == diagnostics::BROKEN_HARDLINK));
+}
+
+/// Validates that a truncated layer is an error naming the layer.
+#[test]
+fn truncated_layer() {
+    let mut l0 = Vec::new();
+    file(
+        &mut l0,
+        "var/lib/dpkg/status",
+        &status(&[("a", "1")]).repeat(50),
+    );
+    let blob = end(l0);
+    for cut in [100, 700, blob.len() / 2] {
+        let err = inventory_image(&image(vec![blob[..cut].to_vec()], &[]), &Options::default())
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Layer { .. }), "{msg}");
+        assert!(
+            msg.contains("layer 1/1") && msg.contains("test-image"),
+            "{msg}"
+        );
+        let gz = gzip(&blob);
+        let err = inventory_image(
+            &image(vec![gz[..gz.len() / 2].to_vec()], &[]),
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+    }
+}
+
+/// Validates that a layer whose bytes do not match its digest is refused, even when the
+/// corruption is after the tar end marker.
+#[test]
+fn digest_mismatch() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    let blob = end(l0);
+    let mut img = image(vec![blob.clone()], &[]);
+    let mut bad = blob;
+    let n = bad.len();
+    bad[n - 1] = 1; // inside the trailing zero blocks
+    img.source = Box::new(Blobs(HashMap::from([(img.layers[0].digest.clone(), bad)])));
+    let err = inventory_image(&img, &Options::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Image(e) if matches!(e.kind(), oci::ErrorKind::DigestMismatch { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().contains("layer 1/1"), "{err}");
+}
+
+/// Validates that a decompression bomb stops at the limit with a clear error, and that a
+/// wanted file claiming a huge size is skipped rather than buffered.
+#[test]
+fn gzip_bomb_is_bounded() {
+    let mut l0 = Vec::new();
+    entry(&mut l0, "zeros", b'0', &vec![0u8; 32 << 20], "");
+    let bomb = gzip(&end(l0));
+    assert!(
+        bomb.len() * 50 < 32 << 20,
+        "a bomb: {} bytes inflate to 32 MiB",
+        bomb.len()
+    );
+    let opts = Options {
+        max_layer_bytes: 8 << 20,
+        progress: None,
+    };
+    let err = inventory_image(&image(vec![bomb], &[]), &opts).unwrap_err();
+    assert!(err.to_string().contains("decompression bomb"), "{err}");
+
+    let mut l0 = Vec::new();
+    entry(
+        &mut l0,
+        "var/lib/dpkg/status",
+        b'0',
+        &vec![b'x'; 65 << 20],
+        "",
+    );
+    let inv = inventory_image(&image(vec![gzip(&end(l0))], &[]), &Options::default()).unwrap();
+    assert!(
+        inv.diagnostics
+            .iter()
+            .any(|d| d.code == diagnostics::FILE_TOO_LARGE),
+        "{:?}",
+        inv.diagnostics
+    );
+}
+
+/// Validates that a blob that is not a tar stream at all is an error naming the layer.
+#[test]
+fn not_a_tar() {
+    let err = inventory_image(
+        &image(vec![b"this is not a layer, just text".repeat(40)], &[]),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("layer 1/1"), "{err}");
+    let err = inventory_image(
+        &image(vec![b"BZh91AY&SY".to_vec()], &[]),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("bzip2"), "{err}");
+}
+
+/// Validates the rootfs walk: symlinks are resolved in the tree, not on the host.
+#[test]
+fn rootfs_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("usr/lib")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::write(root.join("usr/lib/os-release"), OS).unwrap();
+    std::os::unix::fs::symlink("../usr/lib/os-release", root.join("etc/os-release")).unwrap();
+    // An absolute link must resolve inside the rootfs, not to the host's /etc/hostname.
+    std::os::unix::fs::symlink("/etc/hostname", root.join("var/lib/dpkg/status")).unwrap();
+    let inv = inventory_rootfs(root, &Options::default()).unwrap();
+    assert_eq!(inv.os.unwrap().id, "debian");
+    assert!(inv.packages.is_empty());
+    std::fs::remove_file(root.join("var/lib/dpkg/status")).unwrap();
+    std::fs::write(root.join("var/lib/dpkg/status"), status(&[("a", "1")])).unwrap();
+    let inv = inventory_rootfs(root, &Options::default()).unwrap();
+    assert_eq!(inv.packages.len(), 1);
+    assert!(inv.packages[0].introduced.is_none());
+    let err = inventory_rootfs(&root.join("nope"), &Options::default()).unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+}
