@@ -152,7 +152,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Blobs, String> {
             continue;
         }
         let entries = db.u16(page, 20).unwrap_or(0);
-        if entries % 2 != 0 || PAGE_HEADER + 2 * entries > page_size {
+        if entries & 1 != 0 || PAGE_HEADER + 2 * entries > page_size {
             out.warnings
                 .push(format!("page {n}: bad entry count {entries}"));
             continue;

@@ -198,7 +198,7 @@ pub(crate) mod tests {
         let mut data = Vec::new();
         for (tag, ty, count, d) in entries {
             if *ty == TYPE_INT32 {
-                while data.len() % 4 != 0 {
+                while data.len() & 3 != 0 {
                     data.push(0);
                 }
             }
