@@ -1,0 +1,36 @@
+//! One module per subcommand; each returns how the process should exit.
+
+mod sbom;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::printer::Printer;
+
+/// The process outcome: 0 success, 1 findings at or above the gate, 2 usage or runtime error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing to report at or above the gate.
+    Success,
+    /// Findings at or above the gate.
+    #[allow(dead_code)]
+    Failure,
+    /// The command could not do its job.
+    Error,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        std::process::ExitCode::from(match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+pub fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Sbom(args) => sbom::run(&args, printer),
+    }
+}
