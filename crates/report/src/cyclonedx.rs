@@ -1,0 +1,469 @@
+//! CycloneDX 1.6 JSON.
+//!
+//! The document types are written by hand rather than taken from the `cyclonedx-bom` crate:
+//! its latest release (0.8) models spec versions up to 1.5 only, and we need a small, fixed
+//! subset of 1.6 (metadata, components with licences, purls and properties, dependencies).
+//!
+//! Shape: `metadata.component` is the image (a `container`); `components` holds the OS (an
+//! `operating-system`) and one `library` per package; `dependencies` links the image to the
+//! OS and the top-level packages, and each package to what it depends on. Where a package came
+//! from is kept in `properties` named `shipshape:layer:*` and `shipshape:package:*`.
+//!
+//! Traps:
+//! - `licenses` is *either* a list of named licences *or* exactly one expression, never both:
+//!   when every declared licence is an SPDX expression they are joined into one with `AND`,
+//!   otherwise each is listed by name;
+//! - a bom-ref must be unique in the document, but two packages may share a purl (the same
+//!   package recorded twice): later ones get a `package-id` qualifier.
+
+use std::collections::HashSet;
+
+use inventory::{Inventory, Package};
+use serde::{Deserialize, Serialize};
+
+use crate::{graph, licenses, Context, Error, RenderOptions, TOOL_NAME};
+
+/// The CycloneDX spec version written.
+pub const SPEC_VERSION: &str = "1.6";
+
+/// A CycloneDX BOM (the subset shipshape writes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bom {
+    /// Always `CycloneDX`.
+    pub bom_format: String,
+    /// Always [`SPEC_VERSION`].
+    pub spec_version: String,
+    /// `urn:uuid:…`, one per document.
+    pub serial_number: String,
+    /// The BOM's revision, always 1.
+    pub version: u32,
+    /// When, by what, and about what.
+    pub metadata: Metadata,
+    /// The OS and the packages.
+    pub components: Vec<Component>,
+    /// Dependency edges between bom-refs.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// BOM metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Creation time, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub timestamp: String,
+    /// The tools that made the BOM.
+    pub tools: Tools,
+    /// The image the BOM describes.
+    pub component: Component,
+}
+
+/// The tools that made the BOM.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tools {
+    /// shipshape itself, as an `application`.
+    pub components: Vec<Component>,
+}
+
+/// A CycloneDX component type (the ones shipshape uses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentType {
+    /// A program: shipshape in `metadata.tools`.
+    Application,
+    /// The scanned image.
+    Container,
+    /// The image's OS.
+    OperatingSystem,
+    /// An installed package.
+    Library,
+}
+
+/// A component.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// What kind of component.
+    #[serde(rename = "type")]
+    pub component_type: ComponentType,
+    /// The reference used in `dependencies`.
+    #[serde(rename = "bom-ref", default, skip_serializing_if = "Option::is_none")]
+    pub bom_ref: Option<String>,
+    /// The package's maintainer or packager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<OrganizationalEntity>,
+    /// Name.
+    pub name: String,
+    /// Version (packages: with the rpm epoch; image: manifest digest or tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Free text (the OS's pretty name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Declared licences.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<LicenseChoice>,
+    /// Package URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// Name-value facts, `shipshape:…`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+}
+
+/// An organisation or person that supplies a component.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationalEntity {
+    /// The name as declared (`Debian OpenSSL Team <pkg-openssl-devel@…>`).
+    pub name: String,
+}
+
+/// One entry of a `licenses` list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LicenseChoice {
+    /// A licence by name (not necessarily SPDX).
+    License {
+        /// The licence.
+        license: License,
+    },
+    /// A valid SPDX expression; alone in its list.
+    Expression {
+        /// The expression.
+        expression: String,
+    },
+}
+
+/// A named licence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct License {
+    /// The licence as declared (`GPL-2+`).
+    pub name: String,
+}
+
+/// A name-value pair.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Property {
+    /// `shipshape:…`.
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+/// The dependencies of one bom-ref.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    /// The dependent.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// What it depends on (empty: known to depend on nothing in the BOM).
+    #[serde(rename = "dependsOn")]
+    pub depends_on: Vec<String>,
+}
+
+/// Builds the CycloneDX BOM for an inventory.
+pub fn bom(inv: &Inventory, opts: &RenderOptions) -> Result<Bom, Error> {
+    Ok(build(inv, &opts.context()?))
+}
+
+pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Bom {
+    let image_ref = format!("image:{}", inv.image.name);
+    let os_ref = inv.os.as_ref().map(|os| {
+        format!(
+            "os:{}@{}",
+            os.id,
+            os.version_id.as_deref().unwrap_or("unknown")
+        )
+    });
+    let mut used: HashSet<String> = HashSet::new();
+    used.insert(image_ref.clone());
+    used.extend(os_ref.clone());
+    let refs: Vec<String> = inv
+        .packages
+        .iter()
+        .map(|p| unique_ref(package_ref(p), &mut used))
+        .collect();
+
+    let mut components = Vec::with_capacity(inv.packages.len() + 1);
+    if let (Some(os), Some(os_ref)) = (&inv.os, &os_ref) {
+        let mut properties = Vec::new();
+        push(
+            &mut properties,
+            "shipshape:os:codename",
+            os.codename.as_deref(),
+        );
+        if !os.id_like.is_empty() {
+            push(
+                &mut properties,
+                "shipshape:os:id_like",
+                Some(&os.id_like.join(" ")),
+            );
+        }
+        components.push(Component {
+            component_type: ComponentType::OperatingSystem,
+            bom_ref: Some(os_ref.clone()),
+            supplier: None,
+            name: os.id.clone(),
+            version: os.version_id.clone(),
+            description: os.pretty_name.clone(),
+            licenses: Vec::new(),
+            purl: None,
+            properties,
+        });
+    }
+    components.extend(
+        inv.packages
+            .iter()
+            .zip(&refs)
+            .map(|(p, r)| package_component(p, r)),
+    );
+
+    let edges = graph::depends(inv);
+    let mut image_deps: Vec<String> = os_ref.iter().cloned().collect();
+    image_deps.extend(graph::roots(&edges).into_iter().map(|i| refs[i].clone()));
+    let mut dependencies = vec![Dependency {
+        reference: image_ref.clone(),
+        depends_on: image_deps,
+    }];
+    if let Some(os_ref) = &os_ref {
+        dependencies.push(Dependency {
+            reference: os_ref.clone(),
+            depends_on: Vec::new(),
+        });
+    }
+    dependencies.extend(refs.iter().zip(&edges).map(|(r, targets)| Dependency {
+        reference: r.clone(),
+        depends_on: targets.iter().map(|&t| refs[t].clone()).collect(),
+    }));
+
+    Bom {
+        bom_format: "CycloneDX".into(),
+        spec_version: SPEC_VERSION.into(),
+        serial_number: format!("urn:uuid:{}", ctx.uuid),
+        version: 1,
+        metadata: Metadata {
+            timestamp: ctx.timestamp.clone(),
+            tools: Tools {
+                components: vec![Component {
+                    component_type: ComponentType::Application,
+                    bom_ref: None,
+                    supplier: None,
+                    name: TOOL_NAME.into(),
+                    version: Some(ctx.tool_version.clone()),
+                    description: None,
+                    licenses: Vec::new(),
+                    purl: None,
+                    properties: Vec::new(),
+                }],
+            },
+            component: image_component(inv, image_ref),
+        },
+        components,
+        dependencies,
+    }
+}
+
+fn image_component(inv: &Inventory, bom_ref: String) -> Component {
+    let image = &inv.image;
+    let mut properties = Vec::new();
+    push(
+        &mut properties,
+        "shipshape:image:reference",
+        image.reference.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:image:manifest_digest",
+        image.manifest_digest.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:image:config_digest",
+        image.config_digest.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:image:platform",
+        image.platform.as_deref(),
+    );
+    for (k, v) in &image.labels {
+        properties.push(Property {
+            name: format!("shipshape:image:label:{k}"),
+            value: v.clone(),
+        });
+    }
+    Component {
+        component_type: ComponentType::Container,
+        bom_ref: Some(bom_ref),
+        supplier: None,
+        name: image.name.clone(),
+        version: crate::image_version(image),
+        description: None,
+        licenses: Vec::new(),
+        purl: None,
+        properties,
+    }
+}
+
+fn package_component(p: &Package, bom_ref: &str) -> Component {
+    let mut properties = Vec::new();
+    push(
+        &mut properties,
+        "shipshape:package:type",
+        p.package_type.map(|t| t.as_str()),
+    );
+    push(&mut properties, "shipshape:package:arch", p.arch.as_deref());
+    push(
+        &mut properties,
+        "shipshape:package:source_name",
+        p.source_name.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:package:source_version",
+        p.source_version.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:package:source_rpm",
+        p.source_rpm.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:package:db_path",
+        Some(p.db_path.as_str()),
+    );
+    push(
+        &mut properties,
+        "shipshape:package:manual",
+        p.manual.map(|m| if m { "true" } else { "false" }),
+    );
+    if let Some(intro) = &p.introduced {
+        push(
+            &mut properties,
+            "shipshape:layer:index",
+            Some(&intro.layer_index.to_string()),
+        );
+        push(
+            &mut properties,
+            "shipshape:layer:digest",
+            Some(&intro.layer_digest),
+        );
+        push(
+            &mut properties,
+            "shipshape:layer:diff_id",
+            intro.diff_id.as_deref(),
+        );
+        push(
+            &mut properties,
+            "shipshape:layer:created_by",
+            intro.created_by.as_deref(),
+        );
+    }
+    Component {
+        component_type: ComponentType::Library,
+        bom_ref: Some(bom_ref.to_string()),
+        supplier: p
+            .maintainer
+            .as_ref()
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| OrganizationalEntity {
+                name: m.trim().to_string(),
+            }),
+        name: p.name.clone(),
+        version: Some(p.full_version()).filter(|v| !v.is_empty()),
+        description: None,
+        licenses: license_choices(&p.licenses),
+        purl: Some(p.purl.clone()).filter(|u| !u.is_empty()),
+        properties,
+    }
+}
+
+/// One expression when every licence is SPDX, else every licence by name.
+fn license_choices(declared: &[String]) -> Vec<LicenseChoice> {
+    let declared: Vec<&str> = declared
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if declared.iter().all(|l| licenses::is_spdx_expression(l)) {
+        return licenses::and_all(&declared)
+            .map(|expression| LicenseChoice::Expression { expression })
+            .into_iter()
+            .collect();
+    }
+    declared
+        .into_iter()
+        .map(|l| LicenseChoice::License {
+            license: License {
+                name: l.to_string(),
+            },
+        })
+        .collect()
+}
+
+/// The purl, or `type:name@version` for a package without one.
+fn package_ref(p: &Package) -> String {
+    if p.purl.is_empty() {
+        let kind = p.package_type.map_or("package", |t| t.as_str());
+        format!("{kind}:{}@{}", p.name, p.full_version())
+    } else {
+        p.purl.clone()
+    }
+}
+
+/// `base`, or `base` with a `package-id=N` qualifier when it is taken.
+fn unique_ref(base: String, used: &mut HashSet<String>) -> String {
+    let mut candidate = base.clone();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let mut n = 1;
+    while used.contains(&candidate) {
+        n += 1;
+        candidate = format!("{base}{sep}package-id={n}");
+    }
+    used.insert(candidate.clone());
+    candidate
+}
+
+fn push(props: &mut Vec<Property>, name: &str, value: Option<&str>) {
+    if let Some(v) = value.filter(|v| !v.is_empty()) {
+        props.push(Property {
+            name: name.to_string(),
+            value: v.to_string(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validates that a purl seen twice gets a distinct bom-ref.
+    #[test]
+    fn bom_refs_are_unique() {
+        let mut used = HashSet::new();
+        let a = unique_ref("pkg:deb/debian/a@1?arch=amd64".into(), &mut used);
+        let b = unique_ref("pkg:deb/debian/a@1?arch=amd64".into(), &mut used);
+        let c = unique_ref("pkg:apk/alpine/b@1".into(), &mut used);
+        let d = unique_ref("pkg:apk/alpine/b@1".into(), &mut used);
+        assert_eq!(a, "pkg:deb/debian/a@1?arch=amd64");
+        assert_eq!(b, "pkg:deb/debian/a@1?arch=amd64&package-id=2");
+        assert_eq!(c, "pkg:apk/alpine/b@1");
+        assert_eq!(d, "pkg:apk/alpine/b@1?package-id=2");
+    }
+
+    /// Validates that licences are one expression or a list of names, never a mix.
+    #[test]
+    fn licences_never_mix() {
+        let l = |v: &[&str]| license_choices(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            l(&["MIT OR Apache-2.0", "Zlib"]),
+            vec![LicenseChoice::Expression {
+                expression: "(MIT OR Apache-2.0) AND Zlib".into()
+            }]
+        );
+        assert_eq!(l(&["GPL-2+", "MIT"]).len(), 2);
+        assert!(l(&["GPL-2+", "MIT"])
+            .iter()
+            .all(|c| matches!(c, LicenseChoice::License { .. })));
+        assert!(l(&[" "]).is_empty());
+    }
+}
