@@ -5,7 +5,33 @@ use std::collections::HashSet;
 use report::Format;
 use serde_json::Value;
 
-use crate::common::{assert_golden, render, sample_inventory};
+use crate::common::{assert_golden, assert_valid, render, sample_inventory};
+
+const SCHEMA: &str = "spdx-schema.json";
+
+/// Validates the sample document against the official SPDX 2.3 JSON schema.
+#[test]
+fn validates_against_schema() {
+    let (_, doc) = render(&sample_inventory(), Format::Spdx);
+    assert_valid(SCHEMA, &doc);
+}
+
+/// Validates that an empty inventory still gives a valid document describing the image.
+#[test]
+fn empty_inventory_validates() {
+    let (_, doc) = render(&inventory::Inventory::default(), Format::Spdx);
+    assert_valid(SCHEMA, &doc);
+    assert_eq!(doc["packages"].as_array().unwrap().len(), 1);
+}
+
+/// Validates that the schema check really rejects a bad SPDX ID, so passing means something.
+#[test]
+#[should_panic(expected = "spdx-schema")]
+fn schema_rejects_bad_ids() {
+    let (_, mut doc) = render(&sample_inventory(), Format::Spdx);
+    doc["packages"][1]["SPDXID"] = "SPDXRef-libstdc++6:amd64".into();
+    assert_valid(SCHEMA, &doc);
+}
 
 fn package<'a>(doc: &'a Value, purl: &str) -> &'a Value {
     doc["packages"]
