@@ -1,0 +1,44 @@
+//! The command line itself: help text and usage errors.
+
+use crate::support::*;
+
+/// Validates the top-level help (snapshot).
+#[test]
+fn help() {
+    let out = shipshape(&["--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(stdout(&out));
+}
+
+/// Validates `sbom --help` (snapshot).
+#[test]
+fn sbom_help() {
+    let out = shipshape(&["sbom", "--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(stdout(&out));
+}
+
+/// Validates that usage errors exit with 2.
+#[test]
+fn usage_errors_exit_2() {
+    let out = shipshape(&["sbom"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = shipshape(&["sbom", "dir:/", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("xml"));
+    let out = shipshape(&["no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Validates a bad --platform value is refused before any work.
+#[test]
+fn bad_platform() {
+    let out = shipshape(&[
+        "sbom",
+        "docker-archive:/nonexistent.tar",
+        "--platform",
+        "linux",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("platform"), "{}", stderr(&out));
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the `shipshape` binary, one module per command or theme.
+//!
+//! Tests that need real images, registries or root read the environment that `.ci/run`
+//! sets up (see `support.rs`); without it they print why they are skipped, and with
+//! `SHIPSHAPE_REQUIRE_IMAGE_TESTS=1` (as in CI) they fail instead.
+
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod cli;
+mod sbom_errors;
+mod sbom_images;
+mod sbom_registry;
+mod support;

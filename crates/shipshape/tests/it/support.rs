@@ -1,0 +1,160 @@
+//! Shared helpers: running the binary, finding the test images and registries.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Run `shipshape` with `args` and extra environment.
+pub fn shipshape_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shipshape"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("DOCKER_CONFIG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run shipshape")
+}
+
+/// Run `shipshape` with `args`.
+pub fn shipshape(args: &[&str]) -> Output {
+    shipshape_env(args, &[])
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Whether missing test infrastructure is an error (CI) rather than a skip.
+fn required() -> bool {
+    std::env::var("SHIPSHAPE_REQUIRE_IMAGE_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// Report that `what` is missing: panics in CI, prints a notice elsewhere.
+pub fn missing(what: &str) {
+    if required() {
+        panic!("{what} is missing, and SHIPSHAPE_REQUIRE_IMAGE_TESTS=1 requires it (run .ci/run)");
+    }
+    eprintln!("SKIPPED: {what} is missing; run the tests through .ci/run to include them");
+}
+
+/// The images built by scripts/test-images/build.sh.
+pub struct Images {
+    pub dir: PathBuf,
+    vars: BTreeMap<String, String>,
+}
+
+impl Images {
+    /// Load `$SHIPSHAPE_TEST_IMAGES/manifest.env`, or `None` (after [`missing`]).
+    pub fn load() -> Option<Images> {
+        let Some(dir) = std::env::var_os("SHIPSHAPE_TEST_IMAGES").map(PathBuf::from) else {
+            missing("SHIPSHAPE_TEST_IMAGES (test images from scripts/test-images/build.sh)");
+            return None;
+        };
+        let text = match std::fs::read_to_string(dir.join("manifest.env")) {
+            Ok(t) => t,
+            Err(e) => {
+                missing(&format!("{}/manifest.env ({e})", dir.display()));
+                return None;
+            }
+        };
+        let vars = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect();
+        Some(Images { dir, vars })
+    }
+
+    /// The value of a manifest.env variable.
+    pub fn var(&self, key: &str) -> &str {
+        self.vars
+            .get(key)
+            .unwrap_or_else(|| panic!("manifest.env has no {key}"))
+    }
+
+    /// A path named by a manifest.env variable.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(self.var(key))
+    }
+
+    /// Rows of a TSV named by a manifest.env variable.
+    pub fn tsv(&self, key: &str) -> Vec<Vec<String>> {
+        read_tsv(&self.path(key))
+    }
+}
+
+pub fn read_tsv(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+/// A registry address from the environment, or `None` (after [`missing`]).
+pub fn registry(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            missing(&format!(
+                "{var} (a registry on loopback started by scripts/registry.sh)"
+            ));
+            None
+        }
+    }
+}
+
+/// Run `sbom TARGET --format json` and parse it, asserting success.
+pub fn sbom_json(target: &str, env: &[(&str, &str)]) -> Value {
+    let out = shipshape_env(&["sbom", target, "--format", "json"], env);
+    assert!(
+        out.status.success(),
+        "sbom {target} failed: {}",
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("sbom {target}: not JSON: {e}"))
+}
+
+/// (name, version, arch) of every package in a native SBOM.
+pub fn package_rows(sbom: &Value) -> Vec<(String, String, String)> {
+    let mut rows: Vec<_> = sbom["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["version"].as_str().unwrap_or_default().to_string(),
+                p["arch"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The rows of a `dpkg-query -W` listing (name, version, arch), sorted.
+pub fn dpkg_rows(images: &Images, key: &str) -> Vec<(String, String, String)> {
+    let mut rows: Vec<_> = images
+        .tsv(key)
+        .into_iter()
+        .map(|r| {
+            (
+                r[0].clone(),
+                r[1].clone(),
+                r.get(2).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
