@@ -1,0 +1,69 @@
+//! Exact version ordering and range evaluation, one module per version scheme.
+//!
+//! This crate owns the rules by which ecosystems order their versions (dpkg, apk, rpm,
+//! SemVer, npm, PEP 440, Maven, RubyGems, Go, Cargo) and the evaluation of OSV range
+//! events and native version specifiers against a version. It does no I/O and knows
+//! nothing about packages, advisories or images: callers bring strings and a [`Scheme`].
+//!
+//! # Brief overview
+//!
+//! - [`Scheme`] names a set of rules; [`Scheme::for_ecosystem`] maps OSV ecosystem names.
+//! - [`compare`] orders two version strings in a scheme.
+//! - Parsed types per scheme implement `Ord + FromStr + Display`: [`DpkgVersion`],
+//!   [`ApkVersion`], [`RpmVersion`].
+//! - Errors name the scheme and the input: [`VersionParseError`].
+//!
+//! # Example
+//!
+//! ```
+//! use std::cmp::Ordering;
+//! use version::{compare, Scheme};
+//!
+//! assert_eq!(compare(Scheme::Dpkg, "1:0.9", "2.0").unwrap(), Ordering::Greater);
+//! assert_eq!(compare(Scheme::Rpm, "1.0~rc1", "1.0").unwrap(), Ordering::Less);
+//! ```
+#![deny(missing_docs)]
+
+mod apk;
+mod dpkg;
+mod error;
+mod rpm;
+mod scheme;
+
+#[cfg(test)]
+mod tests;
+
+use std::cmp::Ordering;
+
+pub use apk::ApkVersion;
+pub use dpkg::DpkgVersion;
+pub use error::{SpecError, VersionParseError};
+pub use rpm::{rpmvercmp, RpmVersion};
+pub use scheme::{Scheme, UnknownScheme};
+
+/// Order two versions by the rules of `scheme`.
+///
+/// Equal means "the same version" in that scheme, which need not be the same string
+/// (`1.01` and `1.1` in dpkg).
+///
+/// # Errors
+///
+/// A [`VersionParseError`] naming the scheme and the first version that is invalid.
+pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionParseError> {
+    fn cmp<T: Ord + std::str::FromStr<Err = VersionParseError>>(
+        a: &str,
+        b: &str,
+    ) -> Result<Ordering, VersionParseError> {
+        Ok(a.parse::<T>()?.cmp(&b.parse::<T>()?))
+    }
+    match scheme {
+        Scheme::Dpkg => cmp::<DpkgVersion>(a, b),
+        Scheme::Apk => cmp::<ApkVersion>(a, b),
+        Scheme::Rpm => cmp::<RpmVersion>(a, b),
+        other => Err(VersionParseError::new(
+            other,
+            a,
+            "scheme not implemented yet",
+        )),
+    }
+}
