@@ -1,0 +1,81 @@
+//! The vulnerability knowledge shipshape matches against: an OSV-shaped advisory model,
+//! importers for the published feeds, and one SQLite file that stores them.
+//!
+//! This crate owns the [`Advisory`] model (ids, aliases, CVSS v2/v3/v4 severities with base
+//! scores, affected packages per ecosystem and distribution release, ranges and a fix
+//! [`Status`]), the importers in [`import`] (OSV JSON, directories and `all.zip` exports, OSV
+//! YAML, the Debian Security Tracker JSON, Alpine secdb JSON and YAML, NVD CVE API 2.0, CISA
+//! KEV and EPSS CSV), and the [`Store`]: a read-only SQLite database keyed by
+//! (ecosystem, package), built by a [`Builder`] beside the live file and swapped in by rename.
+//!
+//! It does not know how installed packages are found (that is `inventory`), how versions
+//! compare (that is `version`), or which advisories apply to an image (that is `scan`, which
+//! turns advisories into findings). It does no networking: importers take readers or bytes and
+//! a source name, so the downloader can live elsewhere.
+//!
+//! # Brief overview
+//! * [`Advisory`], [`Affected`], [`Range`], [`Event`], [`Severity`], [`Status`]: the model;
+//!   [`AdvisoryId`] and [`Ecosystem`] are validated newtypes.
+//! * [`import::osv`], [`import::debian`], [`import::alpine`], [`import::nvd`],
+//!   [`import::kev`], [`import::epss`]: one module per feed; each returns [`Imported`] items
+//!   plus an [`ImportReport`] of skipped records.
+//! * [`Store::create`] / [`Store::build_beside`] → [`Builder`] → [`Builder::commit`];
+//!   [`Store::open`] and its queries ([`Store::advisories_for`], [`Store::advisory`],
+//!   [`Store::aliases_of`], [`Store::kev`], [`Store::epss`], [`Store::nvd_severity`],
+//!   [`Store::status`]).
+//! * [`default_path`] and [`resolve_path`] say where the database lives.
+//!
+//! # Choices
+//! * `rusqlite` (bundled SQLite): one file that users can query with `sqlite3`, transactions,
+//!   indexes; `redb` would be faster to embed but opaque to users.
+//! * `cvss` (RustSec): parses and scores CVSS v2.0, v3.0, v3.1 and v4.0, so no scoring code is
+//!   hand-written.
+//! * `zip` (zip-rs, deflate only): OSV's `all.zip` exports; entries are read one at a time
+//!   with a size cap.
+//! * `serde_yaml_ng`: a maintained fork of the unmaintained `serde_yaml`, with the same API,
+//!   for OSV YAML (PyPA) and Alpine secdb YAML.
+//! * `csv` (BurntSushi): EPSS files.
+//!
+//! # Example
+//! ```
+//! use vulndb::{import::osv, SourceMeta, Store};
+//!
+//! let record = br#"{"id": "PYSEC-2021-66", "aliases": ["CVE-2020-28493"],
+//!   "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"},
+//!     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.11.3"}]}]}]}"#;
+//! let imported = osv::import_json("osv-pypi", &record[..]).unwrap();
+//! assert_eq!(imported.report.records, 1);
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("shipshape.db");
+//! let mut builder = Store::build_beside(&path).unwrap();
+//! builder.add_advisories(&SourceMeta::named("osv-pypi"), &imported).unwrap();
+//! builder.commit().unwrap();
+//!
+//! let store = Store::open(&path).unwrap();
+//! let found = store.advisories_for("PyPI", "Jinja2").unwrap();
+//! assert_eq!(found[0].id.as_str(), "PYSEC-2021-66");
+//! assert_eq!(found[0].affected[0].fixed_versions(), ["2.11.3"]);
+//! assert_eq!(store.aliases_of("CVE-2020-28493").unwrap(), ["PYSEC-2021-66"]);
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+pub mod import;
+mod model;
+mod normalize;
+mod score;
+mod store;
+
+pub use error::{ImportError, RecordError, StoreError};
+pub use import::{ImportReport, Imported, MAX_KEPT_ERRORS};
+pub use model::{
+    Advisory, AdvisoryId, Affected, Ecosystem, Event, InvalidId, Range, RangeKind, Rating,
+    Reference, Severity, SeverityKind, Status,
+};
+pub use normalize::normalize_package;
+pub use score::{cvss_severity, InvalidVector};
+pub use store::{
+    default_path, resolve_path, Builder, Counts, DbStatus, SourceInfo, SourceMeta, Store,
+    APPLICATION_ID, SCHEMA_VERSION,
+};
