@@ -141,12 +141,17 @@ fn build<P>(
     feed: &str,
     doc: RawSecdb<P>,
     mut entry_of: impl FnMut(P) -> Result<RawEntry, String>,
+    name_of: impl Fn(&P) -> Option<String>,
 ) -> Result<Imported<Advisory>, ImportError> {
     let branch = Ecosystem::with_release("Alpine", doc.distroversion.trim())
         .map_err(|e| ImportError::parse(feed, "input", "Alpine secdb", e))?;
     let mut report = ImportReport::new(feed);
     let mut by_id: BTreeMap<AdvisoryId, Advisory> = BTreeMap::new();
     for (i, raw) in doc.packages.into_iter().enumerate() {
+        let label = match name_of(&raw) {
+            Some(name) => format!("packages[{i}] ({name})"),
+            None => format!("packages[{i}]"),
+        };
         let converted = entry_of(raw).and_then(|e| {
             let name = e.pkg.name.clone();
             convert(&branch, doc.reponame.as_deref(), e).map_err(|m| format!("{name}: {m}"))
@@ -154,7 +159,7 @@ fn build<P>(
         let triples = match converted {
             Ok(t) => t,
             Err(e) => {
-                report.skip(format!("packages[{i}]"), e);
+                report.skip(label, e);
                 continue;
             }
         };
@@ -196,7 +201,15 @@ pub fn import_json(feed: &str, reader: impl Read) -> Result<Imported<Advisory>, 
     let bytes = read(feed, reader)?;
     let doc: RawSecdb<Box<serde_json::value::RawValue>> = serde_json::from_slice(&bytes)
         .map_err(|e| ImportError::parse(feed, "input", "Alpine secdb JSON", e))?;
-    build(feed, doc, |raw| from_json(raw.get()))
+    build(
+        feed,
+        doc,
+        |raw| from_json(raw.get()),
+        |raw| {
+            let v: serde_json::Value = serde_json::from_str(raw.get()).ok()?;
+            Some(v.get("pkg")?.get("name")?.as_str()?.to_owned())
+        },
+    )
 }
 
 fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, String> {
@@ -208,7 +221,10 @@ pub fn import_yaml(feed: &str, reader: impl Read) -> Result<Imported<Advisory>, 
     let bytes = read(feed, reader)?;
     let doc: RawSecdb<serde_yaml_ng::Value> = serde_yaml_ng::from_slice(&bytes)
         .map_err(|e| ImportError::parse(feed, "input", "Alpine secdb YAML", e))?;
-    build(feed, doc, |raw| {
-        serde_yaml_ng::from_value(raw).map_err(|e| e.to_string())
-    })
+    build(
+        feed,
+        doc,
+        |raw| serde_yaml_ng::from_value(raw).map_err(|e| e.to_string()),
+        |raw| Some(raw.get("pkg")?.get("name")?.as_str()?.to_owned()),
+    )
 }
