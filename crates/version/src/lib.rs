@@ -10,7 +10,8 @@
 //! - [`Scheme`] names a set of rules; [`Scheme::for_ecosystem`] maps OSV ecosystem names.
 //! - [`compare`] orders two version strings in a scheme.
 //! - Parsed types per scheme implement `Ord + FromStr + Display`: [`DpkgVersion`],
-//!   [`ApkVersion`], [`RpmVersion`].
+//!   [`ApkVersion`], [`RpmVersion`], [`SemverVersion`] (SemVer, npm, Cargo), [`GoVersion`],
+//!   [`Pep440Version`], [`MavenVersion`], [`GemVersion`].
 //! - Errors name the scheme and the input: [`VersionParseError`].
 //!
 //! # Example
@@ -27,8 +28,13 @@
 mod apk;
 mod dpkg;
 mod error;
+mod go;
+mod maven;
+mod pep440;
 mod rpm;
+mod rubygems;
 mod scheme;
+mod semantic;
 
 #[cfg(test)]
 mod tests;
@@ -38,8 +44,13 @@ use std::cmp::Ordering;
 pub use apk::ApkVersion;
 pub use dpkg::DpkgVersion;
 pub use error::{SpecError, VersionParseError};
+pub use go::GoVersion;
+pub use maven::MavenVersion;
+pub use pep440::Pep440Version;
 pub use rpm::{rpmvercmp, RpmVersion};
+pub use rubygems::GemVersion;
 pub use scheme::{Scheme, UnknownScheme};
+pub use semantic::SemverVersion;
 
 /// Order two versions by the rules of `scheme`.
 ///
@@ -60,10 +71,14 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionPars
         Scheme::Dpkg => cmp::<DpkgVersion>(a, b),
         Scheme::Apk => cmp::<ApkVersion>(a, b),
         Scheme::Rpm => cmp::<RpmVersion>(a, b),
-        other => Err(VersionParseError::new(
-            other,
-            a,
-            "scheme not implemented yet",
-        )),
+        Scheme::Semver => {
+            Ok(SemverVersion::parse_lenient(a)?.cmp(&SemverVersion::parse_lenient(b)?))
+        }
+        Scheme::Npm => Ok(SemverVersion::parse_npm(a)?.cmp(&SemverVersion::parse_npm(b)?)),
+        Scheme::Cargo => cmp::<SemverVersion>(a, b),
+        Scheme::Go => cmp::<GoVersion>(a, b),
+        Scheme::Pep440 => Ok(pep440::parse(a)?.cmp(&pep440::parse(b)?)),
+        Scheme::Maven => cmp::<MavenVersion>(a, b),
+        Scheme::RubyGems => cmp::<GemVersion>(a, b),
     }
 }

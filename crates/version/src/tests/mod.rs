@@ -57,6 +57,34 @@ pub(crate) fn check_table(scheme: Scheme, data: &str) -> usize {
     rows.len()
 }
 
+/// Check that a list of versions (one per line) is strictly increasing, every pair.
+pub(crate) fn check_sorted(scheme: Scheme, data: &str) -> usize {
+    let versions: Vec<&str> = data
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (i, a) in versions.iter().enumerate() {
+        for b in &versions[i + 1..] {
+            count += 1;
+            match (compare(scheme, a, b), compare(scheme, b, a)) {
+                (Ok(Ordering::Less), Ok(Ordering::Greater)) => {}
+                (Ok(x), Ok(y)) => failures.push(format!("{a} vs {b}: got {x:?}/{y:?}")),
+                (Err(e), _) | (_, Err(e)) => failures.push(format!("{a} vs {b}: {e}")),
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{scheme}: {} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    count
+}
+
 /// Validates dpkg ordering against dpkg's and Debian policy's cases.
 #[test]
 fn dpkg_table() {
@@ -73,4 +101,52 @@ fn apk_table() {
 #[test]
 fn rpm_table() {
     assert!(check_table(Scheme::Rpm, include_str!("data/rpm.txt")) > 80);
+}
+
+/// Validates SemVer (lenient) ordering against semver.org's precedence rules.
+#[test]
+fn semver_table() {
+    assert!(check_table(Scheme::Semver, include_str!("data/semver.txt")) > 20);
+}
+
+/// Validates Cargo (strict SemVer) ordering.
+#[test]
+fn cargo_table() {
+    assert!(check_table(Scheme::Cargo, include_str!("data/cargo.txt")) > 15);
+}
+
+/// Validates npm ordering against node-semver's comparisons and equality fixtures.
+#[test]
+fn npm_table() {
+    assert!(check_table(Scheme::Npm, include_str!("data/npm.txt")) > 80);
+}
+
+/// Validates Go ordering against golang.org/x/mod's semver tests, pseudo-versions and Go releases.
+#[test]
+fn go_table() {
+    assert!(check_table(Scheme::Go, include_str!("data/go.txt")) > 250);
+}
+
+/// Validates PEP 440 ordering against packaging's sorted VERSIONS list (every pair).
+#[test]
+fn pep440_sorted() {
+    assert!(check_sorted(Scheme::Pep440, include_str!("data/pep440_sorted.txt")) > 4000);
+}
+
+/// Validates PEP 440 normalization and ordering rows.
+#[test]
+fn pep440_table() {
+    assert!(check_table(Scheme::Pep440, include_str!("data/pep440.txt")) > 80);
+}
+
+/// Validates Maven ordering against Maven's ComparableVersionTest.
+#[test]
+fn maven_table() {
+    assert!(check_table(Scheme::Maven, include_str!("data/maven.txt")) > 500);
+}
+
+/// Validates RubyGems ordering against RubyGems' test_gem_version.rb.
+#[test]
+fn rubygems_table() {
+    assert!(check_table(Scheme::RubyGems, include_str!("data/rubygems.txt")) > 40);
 }
