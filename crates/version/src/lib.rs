@@ -12,6 +12,8 @@
 //! - Parsed types per scheme implement `Ord + FromStr + Display`: [`DpkgVersion`],
 //!   [`ApkVersion`], [`RpmVersion`], [`SemverVersion`] (SemVer, npm, Cargo), [`GoVersion`],
 //!   [`Pep440Version`], [`MavenVersion`], [`GemVersion`].
+//! - [`affected`] and [`Range`] evaluate OSV range [`Event`]s exactly as the OSV schema's
+//!   evaluation algorithm does.
 //! - Errors name the scheme and the input: [`VersionParseError`].
 //!
 //! # Example
@@ -30,6 +32,8 @@ mod dpkg;
 mod error;
 mod go;
 mod maven;
+mod osv;
+mod parsed;
 mod pep440;
 mod rpm;
 mod rubygems;
@@ -46,6 +50,7 @@ pub use dpkg::DpkgVersion;
 pub use error::{SpecError, VersionParseError};
 pub use go::GoVersion;
 pub use maven::MavenVersion;
+pub use osv::{affected, Event, Range};
 pub use pep440::Pep440Version;
 pub use rpm::{rpmvercmp, RpmVersion};
 pub use rubygems::GemVersion;
@@ -61,24 +66,7 @@ pub use semantic::SemverVersion;
 ///
 /// A [`VersionParseError`] naming the scheme and the first version that is invalid.
 pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionParseError> {
-    fn cmp<T: Ord + std::str::FromStr<Err = VersionParseError>>(
-        a: &str,
-        b: &str,
-    ) -> Result<Ordering, VersionParseError> {
-        Ok(a.parse::<T>()?.cmp(&b.parse::<T>()?))
-    }
-    match scheme {
-        Scheme::Dpkg => cmp::<DpkgVersion>(a, b),
-        Scheme::Apk => cmp::<ApkVersion>(a, b),
-        Scheme::Rpm => cmp::<RpmVersion>(a, b),
-        Scheme::Semver => {
-            Ok(SemverVersion::parse_lenient(a)?.cmp(&SemverVersion::parse_lenient(b)?))
-        }
-        Scheme::Npm => Ok(SemverVersion::parse_npm(a)?.cmp(&SemverVersion::parse_npm(b)?)),
-        Scheme::Cargo => cmp::<SemverVersion>(a, b),
-        Scheme::Go => cmp::<GoVersion>(a, b),
-        Scheme::Pep440 => Ok(pep440::parse(a)?.cmp(&pep440::parse(b)?)),
-        Scheme::Maven => cmp::<MavenVersion>(a, b),
-        Scheme::RubyGems => cmp::<GemVersion>(a, b),
-    }
+    let a = parsed::Parsed::parse(scheme, a)?;
+    let b = parsed::Parsed::parse(scheme, b)?;
+    Ok(a.cmp_same(&b))
 }

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use crate::{compare, Scheme};
 
 mod garbage;
+mod osv;
 
 /// Parse a table file into `(a, b, ordering)` rows.
 pub(crate) fn rows(data: &str) -> Vec<(&str, &str, Ordering)> {
