@@ -59,7 +59,6 @@ pub enum SpecError {
 }
 
 impl SpecError {
-    #[allow(dead_code)] // used once specifiers land
     pub(crate) fn syntax(scheme: Scheme, input: &str, reason: impl Into<String>) -> Self {
         SpecError::Syntax {
             scheme,

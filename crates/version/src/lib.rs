@@ -14,6 +14,8 @@
 //!   [`Pep440Version`], [`MavenVersion`], [`GemVersion`].
 //! - [`affected`] and [`Range`] evaluate OSV range [`Event`]s exactly as the OSV schema's
 //!   evaluation algorithm does.
+//! - [`satisfies`] checks a version against a native specifier: npm ranges, Cargo
+//!   requirements, PEP 440 specifiers, RubyGems requirements, Maven ranges.
 //! - Errors name the scheme and the input: [`VersionParseError`].
 //!
 //! # Example
@@ -32,6 +34,7 @@ mod dpkg;
 mod error;
 mod go;
 mod maven;
+mod npm;
 mod osv;
 mod parsed;
 mod pep440;
@@ -39,6 +42,7 @@ mod rpm;
 mod rubygems;
 mod scheme;
 mod semantic;
+mod spec;
 
 #[cfg(test)]
 mod tests;
@@ -56,6 +60,7 @@ pub use rpm::{rpmvercmp, RpmVersion};
 pub use rubygems::GemVersion;
 pub use scheme::{Scheme, UnknownScheme};
 pub use semantic::SemverVersion;
+pub use spec::{satisfies, satisfies_with, Prereleases};
 
 /// Order two versions by the rules of `scheme`.
 ///
