@@ -9,6 +9,7 @@ use crate::{compare, Scheme};
 
 mod garbage;
 mod osv;
+mod parse;
 mod specs;
 
 /// Parse a table file into `(a, b, ordering)` rows.
