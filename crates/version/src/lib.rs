@@ -22,11 +22,46 @@
 //!
 //! ```
 //! use std::cmp::Ordering;
-//! use version::{compare, Scheme};
+//! use version::{affected, compare, satisfies, Event, Scheme};
 //!
 //! assert_eq!(compare(Scheme::Dpkg, "1:0.9", "2.0").unwrap(), Ordering::Greater);
 //! assert_eq!(compare(Scheme::Rpm, "1.0~rc1", "1.0").unwrap(), Ordering::Less);
+//!
+//! let scheme = Scheme::for_ecosystem("Alpine:v3.19").unwrap();
+//! let events = [Event::Introduced("0".into()), Event::Fixed("3.1.4-r6".into())];
+//! assert!(affected(scheme, "3.1.4-r5", &events).unwrap());
+//! assert!(!affected(scheme, "3.1.4-r6", &events).unwrap());
+//!
+//! assert!(satisfies(Scheme::Npm, "4.17.20", "<4.17.21").unwrap());
 //! ```
+//!
+//! # Choices
+//!
+//! - **`semver`** (dtolnay) parses SemVer 2.0.0 for Cargo, npm, Go and the lenient
+//!   scheme, and evaluates Cargo requirements: it is Cargo's own implementation, so it is
+//!   exact for crates.io. Its `Ord` breaks ties on build metadata, which SemVer ignores,
+//!   so [`SemverVersion`] orders by `(major, minor, patch, pre)` itself.
+//! - **`pep440_rs`** (astral, the PEP 440 code behind uv) parses, normalizes and orders
+//!   Python versions and parses specifiers; it builds offline from crates.io with no
+//!   native code. Two rules are added on top, following pypa/packaging: the default
+//!   pre-release exclusion of specifier sets, and `<V` accepting pre-releases of V's
+//!   release when V is itself a pre-release (`3.0.0a7` is in `<3.0.0a8`; `pep440_rs`
+//!   0.7 says no).
+//! - **node-semver ranges are hand-written** (`npm.rs`), ported from node-semver 7's
+//!   desugaring and checked against its own fixtures. The `node-semver` crate (2.2) was
+//!   evaluated and rejected: it panics (`unreachable!`) on the valid range `~x` and
+//!   rejects `||`.
+//! - **dpkg, apk, rpm, Maven, RubyGems and Go are hand-written**: each is a short,
+//!   well-specified algorithm (dpkg's `verrevcmp`, apk-tools' `version.c`, rpm's
+//!   `rpmvercmp`, Maven's `ComparableVersion`, `Gem::Version`, `x/mod/semver`) and no
+//!   crate implements them exactly with numbers of any size and without panics. Each
+//!   module lists its scheme's traps and is tested with the reference implementation's
+//!   own test data.
+//! - **Epochs**: a missing dpkg or rpm epoch is `0`, as dpkg and rpm treat it; rpm's
+//!   "missing release matches any release" is offered separately
+//!   ([`RpmVersion::cmp_ignoring_missing`]) because it is not an order.
+//! - **Errors, not guesses**: a version that its scheme cannot read is an error naming
+//!   the scheme and input. Callers decide whether that means "unknown" or "skip".
 #![deny(missing_docs)]
 
 mod apk;
