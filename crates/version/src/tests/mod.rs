@@ -153,3 +153,17 @@ fn maven_table() {
 fn rubygems_table() {
     assert!(check_table(Scheme::RubyGems, include_str!("data/rubygems.txt")) > 40);
 }
+
+/// Validates sorted lists (every pair) for SemVer-based schemes, RubyGems, dpkg and rpm.
+#[test]
+fn sorted_lists() {
+    let semver = include_str!("data/semver_sorted.txt");
+    let n = check_sorted(Scheme::Npm, semver)
+        + check_sorted(Scheme::Cargo, semver)
+        + check_sorted(Scheme::Semver, semver)
+        + check_sorted(Scheme::Go, semver)
+        + check_sorted(Scheme::RubyGems, include_str!("data/rubygems_sorted.txt"))
+        + check_sorted(Scheme::Dpkg, include_str!("data/dpkg_sorted.txt"))
+        + check_sorted(Scheme::Rpm, include_str!("data/rpm_sorted.txt"));
+    assert!(n > 3000);
+}
