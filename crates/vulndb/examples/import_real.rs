@@ -139,6 +139,19 @@ fn main() -> Res<()> {
     show(&pypi.report, t.elapsed());
     feeds.push(pypi);
 
+    // RustSec advisory-db: Markdown with TOML front matter, crates/ only.
+    let t = Instant::now();
+    let mut imp = vulndb::import::rustsec::RustsecImporter::new("rustsec");
+    each_tar_entry(&data.join("rustsec-advisory-db.tar.gz"), |name, bytes| {
+        let file = name.rsplit('/').next().unwrap_or(name);
+        if name.contains("/crates/") && file.starts_with("RUSTSEC-") && file.ends_with(".md") {
+            imp.add_file(name, bytes);
+        }
+    })?;
+    let rustsec = imp.finish();
+    show(&rustsec.report, t.elapsed());
+    feeds.push(rustsec);
+
     // Alpine secdb YAML, one file per branch and repository.
     let t = Instant::now();
     let mut alpine_all = Imported {
@@ -220,6 +233,13 @@ fn main() -> Res<()> {
         "PyPI jinja2 2.11.2: {jinja:?} (PYSEC-2021-66 present: {})",
         jinja.iter().any(|i| i == "PYSEC-2021-66")
     );
+    let smallvec: Vec<String> = store
+        .advisories_for("crates.io", "smallvec")?
+        .into_iter()
+        .filter(|a| affects(a, "crates.io", "smallvec", "0.6.13"))
+        .map(|a| a.id.to_string())
+        .collect();
+    println!("crates.io smallvec 0.6.13: {smallvec:?}");
     let ssl = store.advisories_for("Alpine:v3.11", "openssl")?;
     println!("Alpine:v3.11 openssl: {} advisories", ssl.len());
 

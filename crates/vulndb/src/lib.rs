@@ -4,8 +4,8 @@
 //! This crate owns the [`Advisory`] model (ids, aliases, CVSS v2/v3/v4 severities with base
 //! scores, affected packages per ecosystem and distribution release, ranges and a fix
 //! [`Status`]), the importers in [`import`] (OSV JSON, directories and `all.zip` exports, OSV
-//! YAML, the Debian Security Tracker JSON, Alpine secdb JSON and YAML, NVD CVE API 2.0, CISA
-//! KEV and EPSS CSV), and the [`Store`]: a read-only SQLite database keyed by
+//! YAML, RustSec Markdown advisories, the Debian Security Tracker JSON, Alpine secdb JSON and
+//! YAML, NVD CVE API 2.0, CISA KEV and EPSS CSV), and the [`Store`]: a read-only SQLite database keyed by
 //! (ecosystem, package), built by a [`Builder`] beside the live file and swapped in by rename.
 //!
 //! It does not know how installed packages are found (that is `inventory`), how versions
@@ -16,7 +16,7 @@
 //! # Brief overview
 //! * [`Advisory`], [`Affected`], [`Range`], [`Event`], [`Severity`], [`Status`]: the model;
 //!   [`AdvisoryId`] and [`Ecosystem`] are validated newtypes.
-//! * [`import::osv`], [`import::debian`], [`import::alpine`], [`import::nvd`],
+//! * [`import::osv`], [`import::rustsec`], [`import::debian`], [`import::alpine`], [`import::nvd`],
 //!   [`import::kev`], [`import::epss`]: one module per feed; each returns [`Imported`] items
 //!   plus an [`ImportReport`] of skipped records.
 //! * [`Store::create`] / [`Store::build_beside`] → [`Builder`] → [`Builder::commit`];
@@ -35,6 +35,17 @@
 //! * `serde_yaml_ng`: a maintained fork of the unmaintained `serde_yaml`, with the same API,
 //!   for OSV YAML (PyPA) and Alpine secdb YAML.
 //! * `csv` (BurntSushi): EPSS files.
+//! * `toml` and `semver`: RustSec front matter and its Cargo version requirements. The
+//!   `rustsec` crate would parse them too, but its OSV conversion needs its `git` feature
+//!   (gix, an HTTP stack); the requirement-to-range conversion is about 150 lines here.
+//!
+//! # Not yet here
+//! * `matches(advisory, ecosystem, version)`: range evaluation belongs to the `version`
+//!   crate, whose `version::affected(scheme, version, events)` does not exist yet.
+//!   TODO(vulndb-matches): add the helper on top of it once it lands; until then
+//!   `examples/import_real.rs` evaluates ranges with `version::compare` for its checks.
+//! * The downloader (`db update`), OCI push/pull, and a parser for the Debian tracker's
+//!   `data/CVE/list` text format (only the tracker JSON is read).
 //!
 //! # Example
 //! ```

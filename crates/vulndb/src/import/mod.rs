@@ -15,6 +15,7 @@ pub mod epss;
 pub mod kev;
 pub mod nvd;
 pub mod osv;
+pub mod rustsec;
 
 use serde::{Deserialize, Deserializer, Serialize};
 

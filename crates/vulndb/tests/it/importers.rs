@@ -360,3 +360,40 @@ fn record_errors_are_capped() {
     assert_eq!(imp.report.errors.len(), MAX_KEPT_ERRORS);
     assert_eq!(imp.report.errors[0].record, "input[0] (X-0)");
 }
+
+/// Validates RustSec Markdown advisories: front matter, requirement sets turned into OSV
+/// events, informational advisories, a bad requirement skipped, toolchain advisories left out.
+#[test]
+fn rustsec_directory() {
+    use vulndb::import::rustsec;
+    let imp = rustsec::import_dir("rustsec", &fixture("rustsec")).unwrap();
+    assert_eq!((imp.report.records, imp.report.skipped), (2, 1));
+    assert!(imp.report.errors[0].record.contains("RUSTSEC-2099-0001"));
+    let sv = by_id(&imp.items, "RUSTSEC-2021-0003");
+    assert_eq!(
+        sv.summary.as_deref(),
+        Some("Buffer overflow in insert_many")
+    );
+    assert_eq!(sv.severities[0].rating, Some(Rating::Critical));
+    let aff = &sv.affected[0];
+    assert_eq!(
+        (aff.ecosystem.as_str(), aff.package.as_str()),
+        ("crates.io", "smallvec-like")
+    );
+    assert_eq!(
+        aff.ranges[0].events,
+        [
+            Event::Introduced("0.3.2".into()),
+            Event::Fixed("0.6.14".into()),
+            Event::Introduced("0.7.0".into()),
+            Event::Fixed("1.6.1".into()),
+        ]
+    );
+    assert!(aff.ecosystem_specific.as_ref().unwrap()["functions"].is_object());
+    let old = by_id(&imp.items, "RUSTSEC-2020-0016");
+    assert_eq!(old.affected[0].status, Status::NotFixedYet);
+    assert_eq!(
+        old.affected[0].database_specific.as_ref().unwrap()["informational"],
+        "unmaintained"
+    );
+}
