@@ -6,17 +6,15 @@
 //! SHIPSHAPE_VULNDATA=/work/shared/vulndata cargo run --release -p shipshape-vulndb --example import_real [DB]
 //! ```
 //!
-//! Range evaluation here is a stand-in built on `version::compare` (OSV's algorithm: sort
-//! events, walk them); the library's own `matches` helper waits for `version::affected`.
+//! Range evaluation is [`vulndb::matches`], which uses the `version` crate.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::cmp::Ordering;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use vulndb::import::{alpine, kev, osv};
-use vulndb::{Advisory, Event, ImportReport, Imported, SourceMeta, Store};
+use vulndb::{Advisory, ImportReport, Imported, SourceMeta, Store};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -50,54 +48,16 @@ fn show(report: &ImportReport, took: Duration) {
     }
 }
 
-/// OSV range evaluation with `version::compare`: is `v` inside any range of `events`?
-fn in_range(scheme: version::Scheme, v: &str, events: &[Event]) -> bool {
-    let key = |e: &Event| match e {
-        Event::Introduced(x) | Event::Fixed(x) | Event::LastAffected(x) | Event::Limit(x) => {
-            x.clone()
-        }
-    };
-    let cmp = |a: &str, b: &str| -> Ordering {
-        if a == "0" {
-            return if b == "0" {
-                Ordering::Equal
-            } else {
-                Ordering::Less
-            };
-        }
-        if b == "0" {
-            return Ordering::Greater;
-        }
-        version::compare(scheme, a, b).unwrap_or(Ordering::Equal)
-    };
-    let mut sorted = events.to_vec();
-    sorted.sort_by(|a, b| cmp(&key(a), &key(b)));
-    let mut affected = false;
-    for e in &sorted {
-        match e {
-            Event::Introduced(x) if x == "0" || cmp(v, x) != Ordering::Less => affected = true,
-            Event::Fixed(x) if cmp(v, x) != Ordering::Less => affected = false,
-            Event::LastAffected(x) if cmp(v, x) == Ordering::Greater => affected = false,
-            Event::Limit(x) if cmp(v, x) != Ordering::Less => affected = false,
-            _ => {}
+/// Whether `adv` affects the package version, by [`vulndb::matches`]; versions that do not
+/// parse in the scheme count as "not affected" here and are tallied.
+fn affects(adv: &Advisory, ecosystem: &str, package: &str, v: &str, errors: &mut usize) -> bool {
+    match vulndb::matches(adv, ecosystem, package, v) {
+        Ok(hit) => hit.is_some(),
+        Err(_) => {
+            *errors += 1;
+            false
         }
     }
-    affected
-}
-
-fn affects(adv: &Advisory, ecosystem: &str, package: &str, v: &str) -> bool {
-    let Some(scheme) = version::Scheme::for_ecosystem(ecosystem) else {
-        return false;
-    };
-    adv.withdrawn.is_none()
-        && adv.affected.iter().any(|a| {
-            a.ecosystem.as_str() == ecosystem
-                && a.normalized_package() == a.ecosystem.normalize_package(package)
-                && (a.versions.iter().any(|x| x == v)
-                    || a.ranges.iter().any(|r| {
-                        r.kind != vulndb::RangeKind::Git && in_range(scheme, v, &r.events)
-                    }))
-        })
 }
 
 fn main() -> Res<()> {
@@ -212,10 +172,14 @@ fn main() -> Res<()> {
     println!("{}", serde_json::to_string_pretty(&store.status()?.counts)?);
 
     // Known answers.
+    let mut errs = 0usize;
     let stdlib: Vec<String> = store
         .advisories_for("Go", "stdlib")?
         .into_iter()
-        .filter(|a| a.id.as_str().starts_with("GO-2023-") && affects(a, "Go", "stdlib", "1.20.1"))
+        .filter(|a| {
+            a.id.as_str().starts_with("GO-2023-")
+                && affects(a, "Go", "stdlib", "go1.20.1", &mut errs)
+        })
         .map(|a| a.id.to_string())
         .collect();
     println!(
@@ -226,7 +190,7 @@ fn main() -> Res<()> {
     let jinja: Vec<String> = store
         .advisories_for("PyPI", "Jinja2")?
         .into_iter()
-        .filter(|a| affects(a, "PyPI", "jinja2", "2.11.2"))
+        .filter(|a| affects(a, "PyPI", "jinja2", "2.11.2", &mut errs))
         .map(|a| a.id.to_string())
         .collect();
     println!(
@@ -236,7 +200,7 @@ fn main() -> Res<()> {
     let smallvec: Vec<String> = store
         .advisories_for("crates.io", "smallvec")?
         .into_iter()
-        .filter(|a| affects(a, "crates.io", "smallvec", "0.6.13"))
+        .filter(|a| affects(a, "crates.io", "smallvec", "0.6.13", &mut errs))
         .map(|a| a.id.to_string())
         .collect();
     println!("crates.io smallvec 0.6.13: {smallvec:?}");
@@ -276,9 +240,13 @@ fn main() -> Res<()> {
     for (eco, pkg, v) in &queries {
         let advs = store.advisories_for(eco, pkg)?;
         found += advs.len();
-        hits += advs.iter().filter(|a| affects(a, eco, pkg, v)).count();
+        hits += advs
+            .iter()
+            .filter(|a| affects(a, eco, pkg, v, &mut errs))
+            .count();
     }
     let took = t.elapsed();
+    println!("range evaluation errors (unparsable versions): {errs}");
     println!(
         "{} lookups (+ range evaluation): {:.1} ms total, {:.1} µs each; {found} advisories read, {hits} affect the queried version",
         queries.len(),

@@ -167,3 +167,30 @@ pub enum StoreError {
         err: serde_json::Error,
     },
 }
+
+/// A range could not be evaluated for a version.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatchError {
+    /// No version scheme is known for the ecosystem.
+    #[error("{advisory}: no version scheme for ecosystem {ecosystem:?}")]
+    UnknownScheme {
+        /// The advisory id.
+        advisory: String,
+        /// The ecosystem.
+        ecosystem: String,
+    },
+    /// The queried version or a version in the advisory's ranges is invalid in the scheme.
+    #[error("{advisory}: cannot compare {package} {version}")]
+    Version {
+        /// The advisory id.
+        advisory: String,
+        /// The package.
+        package: String,
+        /// The queried version.
+        version: String,
+        /// The version crate's error.
+        #[source]
+        err: Box<version::VersionParseError>,
+    },
+}

@@ -23,6 +23,8 @@
 //!   [`Store::open`] and its queries ([`Store::advisories_for`], [`Store::advisory`],
 //!   [`Store::aliases_of`], [`Store::kev`], [`Store::epss`], [`Store::nvd_severity`],
 //!   [`Store::status`]).
+//! * [`matches`] says whether an advisory affects a package version (ranges are evaluated by
+//!   the `version` crate).
 //! * [`default_path`] and [`resolve_path`] say where the database lives.
 //!
 //! # Choices
@@ -40,10 +42,6 @@
 //!   (gix, an HTTP stack); the requirement-to-range conversion is about 150 lines here.
 //!
 //! # Not yet here
-//! * `matches(advisory, ecosystem, version)`: range evaluation belongs to the `version`
-//!   crate, whose `version::affected(scheme, version, events)` does not exist yet.
-//!   TODO(vulndb-matches): add the helper on top of it once it lands; until then
-//!   `examples/import_real.rs` evaluates ranges with `version::compare` for its checks.
 //! * The downloader (`db update`), OCI push/pull, and a parser for the Debian tracker's
 //!   `data/CVE/list` text format (only the tracker JSON is read).
 //!
@@ -73,13 +71,15 @@
 
 mod error;
 pub mod import;
+mod matching;
 mod model;
 mod normalize;
 mod score;
 mod store;
 
-pub use error::{ImportError, RecordError, StoreError};
+pub use error::{ImportError, MatchError, RecordError, StoreError};
 pub use import::{ImportReport, Imported, MAX_KEPT_ERRORS};
+pub use matching::matches;
 pub use model::{
     Advisory, AdvisoryId, Affected, Ecosystem, Event, InvalidId, Range, RangeKind, Rating,
     Reference, Severity, SeverityKind, Status,

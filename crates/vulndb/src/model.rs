@@ -347,10 +347,12 @@ impl Affected {
         self.ecosystem.normalize_package(&self.package)
     }
 
-    /// The fixed versions named by this entry's ranges, in order.
+    /// The fixed versions named by this entry's version ranges, in order (`GIT` ranges name
+    /// commits, not versions, and are left out).
     pub fn fixed_versions(&self) -> Vec<&str> {
         self.ranges
             .iter()
+            .filter(|r| r.kind != RangeKind::Git)
             .flat_map(|r| r.events.iter())
             .filter_map(|e| match e {
                 Event::Fixed(v) => Some(v.as_str()),
