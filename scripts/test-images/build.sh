@@ -98,10 +98,20 @@ start=$(date +%s)
 debian_mirrors() {
     local main="" sec=""
     if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-        main=$(awk '/^URIs:/{u=$2} /^Suites:/{ if ($0 !~ /-security/ && u != "") {print u; exit} }' \
-            /etc/apt/sources.list.d/debian.sources)
-        sec=$(awk '/^URIs:/{u=$2} /^Suites:/{ if ($0 ~ /-security/ && u != "") {print u; exit} }' \
-            /etc/apt/sources.list.d/debian.sources)
+        # deb822 stanzas, fields in any order; skip deb-src and disabled stanzas
+        local stanzas
+        stanzas=$(awk 'BEGIN { RS = ""; FS = "\n" } {
+                u = ""; su = ""; ty = "deb"; en = "yes"
+                for (i = 1; i <= NF; i++) {
+                    if ($i ~ /^URIs:/) { split($i, a, /[ \t]+/); u = a[2] }
+                    if ($i ~ /^Suites:/) su = $i
+                    if ($i ~ /^Types:/) ty = $i
+                    if ($i ~ /^Enabled:/) en = $i
+                }
+                if (u != "" && ty ~ /(^|[ \t:])deb([ \t]|$)/ && en !~ /no/) print (su ~ /-security/ ? "security" : "main"), u
+            }' /etc/apt/sources.list.d/debian.sources)
+        main=$(awk '$1 == "main" {print $2; exit}' <<<"$stanzas")
+        sec=$(awk '$1 == "security" {print $2; exit}' <<<"$stanzas")
     fi
     if [ -z "$main" ] && [ -f /etc/apt/sources.list ]; then
         local lines
