@@ -400,3 +400,53 @@ fn abort_and_drop_leave_the_old_database() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert!(store.kev("CVE-2021-44228").unwrap().is_some());
 }
+
+/// Validates lookups plus `matches` on the stored fixtures: fixed, not affected, will not fix.
+#[test]
+fn stored_advisories_match_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shipshape.db");
+    build_all(&path);
+    let store = Store::open(&path).unwrap();
+    let hits = |eco: &str, pkg: &str, v: &str| -> Vec<String> {
+        store
+            .advisories_for(eco, pkg)
+            .unwrap()
+            .iter()
+            .filter(|a| vulndb::matches(a, eco, pkg, v).unwrap().is_some())
+            .map(|a| a.id.to_string())
+            .collect()
+    };
+    assert_eq!(
+        hits("Debian:12", "openssh", "1:9.2p1-2+deb12u2"),
+        ["DEBIAN-CVE-2024-6387"]
+    );
+    assert!(hits("Debian:12", "openssh", "1:9.2p1-2+deb12u3").is_empty());
+    assert!(
+        hits("Debian:11", "openssh", "1:8.4p1-5+deb11u3").is_empty(),
+        "fixed_version 0"
+    );
+    assert_eq!(
+        hits("Debian:12", "zlib", "1:1.2.13.dfsg-1"),
+        ["DEBIAN-CVE-2023-45853"]
+    );
+    assert_eq!(hits("Go", "stdlib", "go1.20.0"), ["GO-2023-1571"]);
+    assert!(hits("Go", "stdlib", "go1.20.1").is_empty());
+    assert_eq!(hits("PyPI", "Jinja2", "2.11.2"), ["PYSEC-2021-66"]);
+    assert_eq!(
+        hits("Alpine:v3.19", "openssl", "3.1.4-r2"),
+        ["ALPINE-CVE-2023-6129", "ALPINE-CVE-2023-6237"]
+    );
+    assert!(
+        hits("Alpine:v3.19", "openssl", "3.1.4-r0").contains(&"ALPINE-CVE-2023-5678".to_owned())
+    );
+    assert!(hits("npm", "left-pad", "1.0.0").is_empty(), "withdrawn");
+    assert_eq!(
+        hits("crates.io", "example-crate", "0.3.2"),
+        ["RUSTSEC-2021-0001"]
+    );
+    assert!(
+        hits("crates.io", "example-crate", "0.3.3").is_empty(),
+        "last_affected is inclusive"
+    );
+}
