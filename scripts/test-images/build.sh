@@ -336,6 +336,7 @@ EOF
 "${B[@]}" rmi --all --force >/dev/null 2>&1 || true
 unmount_under "$W"
 rm -rf "$W"
+rm -rf "$final" # only ever a stray without manifest.env: complete ones returned early
 mv "$out" "$final"
 rm -rf "$tmp"
 log "built in $(($(date +%s) - start)) s: $final"
