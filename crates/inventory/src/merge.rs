@@ -458,7 +458,7 @@ fn merge(
         });
     }
     for p in &mut packages {
-        p.purl = crate::purl::os_package(p, os.as_ref());
+        p.purl = crate::purl::package(p, os.as_ref());
     }
     packages.sort_by(|a, b| {
         (a.package_type, &a.name, &a.version, &a.arch).cmp(&(

@@ -12,15 +12,54 @@ pub enum PackageType {
     Apk,
     /// RPM packages.
     Rpm,
+    /// Python distributions (pip: `*.dist-info`, `*.egg-info`); purl type `pypi`.
+    Python,
+    /// npm packages (`node_modules/*/package.json`).
+    Npm,
+    /// RubyGems (`specifications/*.gemspec`).
+    Gem,
+    /// Rust crates (Cargo).
+    Cargo,
+    /// Go modules; `name` is the module path (`github.com/x/y`).
+    Golang,
+    /// Maven artifacts; `name` is `group:artifact`, as OSV writes it.
+    Maven,
 }
 
 impl PackageType {
-    /// The purl type and the name users know (`deb`, `apk`, `rpm`).
+    /// The purl type and the name users know (`deb`, `apk`, `rpm`, `pypi`, `npm`, `gem`,
+    /// `cargo`, `golang`, `maven`).
     pub fn as_str(self) -> &'static str {
         match self {
             PackageType::Deb => "deb",
             PackageType::Apk => "apk",
             PackageType::Rpm => "rpm",
+            PackageType::Python => "pypi",
+            PackageType::Npm => "npm",
+            PackageType::Gem => "gem",
+            PackageType::Cargo => "cargo",
+            PackageType::Golang => "golang",
+            PackageType::Maven => "maven",
+        }
+    }
+
+    /// Whether the operating system's package manager owns packages of this type.
+    pub fn is_os(self) -> bool {
+        matches!(self, PackageType::Deb | PackageType::Apk | PackageType::Rpm)
+    }
+
+    /// The OSV ecosystem of a language package type (`PyPI`, `npm`, `RubyGems`,
+    /// `crates.io`, `Go`, `Maven`); `None` for OS packages, whose ecosystem depends on the
+    /// distribution and release (`Debian:12`), which this type alone does not know.
+    pub fn ecosystem(self) -> Option<&'static str> {
+        match self {
+            PackageType::Deb | PackageType::Apk | PackageType::Rpm => None,
+            PackageType::Python => Some("PyPI"),
+            PackageType::Npm => Some("npm"),
+            PackageType::Gem => Some("RubyGems"),
+            PackageType::Cargo => Some("crates.io"),
+            PackageType::Golang => Some("Go"),
+            PackageType::Maven => Some("Maven"),
         }
     }
 }
@@ -66,7 +105,9 @@ pub struct Package {
     /// Maintainer or packager, when declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintainer: Option<String>,
-    /// The package database file this package was read from (`var/lib/dpkg/status`).
+    /// The package database file this package was read from (`var/lib/dpkg/status`); for
+    /// language packages, the metadata file
+    /// (`usr/lib/python3/site-packages/Jinja2-2.11.2.dist-info/METADATA`).
     pub db_path: String,
     /// Package URL (filled in by the merge, once the OS is known).
     #[serde(default)]
@@ -83,6 +124,12 @@ impl Package {
             Some(e) if e > 0 => format!("{e}:{}", self.version),
             _ => self.version.clone(),
         }
+    }
+
+    /// The OSV ecosystem of a language package (`PyPI`, `npm`, …); `None` for OS packages
+    /// and packages of unknown type. See [`PackageType::ecosystem`].
+    pub fn ecosystem(&self) -> Option<&'static str> {
+        self.package_type.and_then(PackageType::ecosystem)
     }
 }
 
@@ -187,4 +234,37 @@ pub struct Inventory {
     /// Problems met along the way.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validates the JSON names, purl types and OSV ecosystems of every package type.
+    #[test]
+    fn package_type_names() {
+        let all = [
+            (PackageType::Deb, "deb", "deb", None),
+            (PackageType::Apk, "apk", "apk", None),
+            (PackageType::Rpm, "rpm", "rpm", None),
+            (PackageType::Python, "python", "pypi", Some("PyPI")),
+            (PackageType::Npm, "npm", "npm", Some("npm")),
+            (PackageType::Gem, "gem", "gem", Some("RubyGems")),
+            (PackageType::Cargo, "cargo", "cargo", Some("crates.io")),
+            (PackageType::Golang, "golang", "golang", Some("Go")),
+            (PackageType::Maven, "maven", "maven", Some("Maven")),
+        ];
+        for (t, json, purl, eco) in all {
+            assert_eq!(serde_json::to_value(t).unwrap(), json);
+            assert_eq!(t.as_str(), purl);
+            assert_eq!(t.ecosystem(), eco);
+            assert_eq!(t.is_os(), eco.is_none());
+        }
+        let p = Package {
+            package_type: Some(PackageType::Python),
+            ..Default::default()
+        };
+        assert_eq!(p.ecosystem(), Some("PyPI"));
+        assert_eq!(Package::default().ecosystem(), None);
+    }
 }
