@@ -15,6 +15,8 @@
 //! * [`Digest`] is a validated `algorithm:hex` content address.
 //! * [`Error`] says which input failed and why.
 //! * [`list_tags`] lists a registry repository's tags; [`manifest`] names the media types.
+//! * [`push_artifact`] and [`pull_artifact`] move non-image content ([`artifact`]) through a
+//!   registry as an OCI artifact (shipshape's vulnerability database).
 //!
 //! # Choices
 //! * `ureq` (blocking, rustls): the pipeline is synchronous and layer streams must be plain
@@ -35,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod archive;
+pub mod artifact;
 mod credentials;
 mod digest;
 mod error;
@@ -47,8 +50,9 @@ mod tarindex;
 #[cfg(test)]
 mod testutil;
 
+pub use artifact::{ArtifactSpec, BlobSpec, PulledArtifact};
 pub use digest::{Digest, VerifyingReader};
 pub use error::{Error, ErrorKind};
 pub use image::{BlobSource, History, Image, ImageConfig, Layer, Platform};
-pub use registry::list_tags;
+pub use registry::{list_tags, pull_artifact, push_artifact};
 pub use target::{Reference, ResolveOptions, Target};

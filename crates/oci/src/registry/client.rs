@@ -231,6 +231,121 @@ impl Client {
         Err(self.status_error(resp, path, repository))
     }
 
+    /// Send `method` to `target` (a path starting with `/v2/`, or an absolute URL such as an
+    /// upload `Location`) with auth for `scope` (`repository:R:pull,push`): on 401 answer the
+    /// challenge and retry once (a file body is reopened). Returns a 2xx response; other
+    /// statuses become typed errors. Credentials are only sent to this registry's host.
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &SendData<'_>,
+        repository: &str,
+        scope: &str,
+    ) -> Result<Response<Body>, Error> {
+        let (url, same_host) = self.absolute(target)?;
+        let cached = if same_host {
+            self.auth
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(scope)
+                .cloned()
+        } else {
+            None
+        };
+        let path = url_path(&url);
+        let mut resp = self
+            .run(method, &url, headers, cached.as_deref(), body)
+            .map_err(|e| self.network(&e))?;
+        if resp.status().as_u16() == 401 && same_host {
+            let header = resp
+                .headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let Some(challenge) = header.as_deref().and_then(parse_challenge) else {
+                return Err(self.status_error(resp, &path, repository));
+            };
+            let authorization = self.answer(&challenge, scope, repository)?;
+            self.auth
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(scope.to_string(), authorization.clone());
+            resp = self
+                .run(method, &url, headers, Some(&authorization), body)
+                .map_err(|e| self.network(&e))?;
+        }
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        Err(self.status_error(resp, &path, repository))
+    }
+
+    /// The absolute URL for a path or URL, and whether it is on this registry's host.
+    /// The scheme is negotiated first (a `GET /v2/` ping) when not yet known.
+    pub(crate) fn absolute(&self, target: &str) -> Result<(String, bool), Error> {
+        let known = *self.scheme.lock().unwrap_or_else(|e| e.into_inner());
+        let scheme = match known {
+            Some(s) => s,
+            None => {
+                // Any answer (401 included) settles the scheme.
+                self.send("/v2/", None, None)?;
+                let known = *self.scheme.lock().unwrap_or_else(|e| e.into_inner());
+                known.unwrap_or("https")
+            }
+        };
+        let base = format!("{scheme}://{}/", self.host);
+        let bad = |message: String| {
+            Error::new(ErrorKind::Network {
+                registry: self.registry.clone(),
+                message,
+            })
+        };
+        let base_url = url::Url::parse(&base).map_err(|e| bad(format!("{base}: {e}")))?;
+        let url = base_url
+            .join(target)
+            .map_err(|e| bad(format!("bad URL {target:?} from the registry: {e}")))?;
+        let authority = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_string(),
+        };
+        let same_host = url.scheme() == base_url.scheme()
+            && (authority == self.host
+                || url.host_str() == base_url.host_str() && url.port() == base_url.port());
+        if url.scheme() == "http" && !same_host && !plain_http_allowed(&authority, &[]) {
+            return Err(Error::new(ErrorKind::InsecureRefused {
+                registry: authority,
+            }));
+        }
+        Ok((url.to_string(), same_host))
+    }
+
+    fn run(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        authorization: Option<&str>,
+        body: &SendData<'_>,
+    ) -> Result<Response<Body>, ureq::Error> {
+        let mut b = ureq::http::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        if let Some(a) = authorization {
+            b = b.header("Authorization", a);
+        }
+        match body {
+            SendData::Empty => self.agent.run(b.body(())?),
+            SendData::Bytes(bytes) => self.agent.run(b.body(*bytes)?),
+            SendData::File(path) => {
+                let f = std::fs::File::open(path)?;
+                self.agent.run(b.body(f)?)
+            }
+        }
+    }
+
     /// Turn a challenge into an `Authorization` header value.
     fn answer(&self, c: &Challenge, scope: &str, repository: &str) -> Result<String, Error> {
         let creds = self.credentials()?;
@@ -367,6 +482,27 @@ impl Client {
             message,
             codes,
         })
+    }
+}
+
+/// A request body for [`Client::request`].
+pub(crate) enum SendData<'a> {
+    /// No body.
+    Empty,
+    /// Bytes in memory (manifests).
+    Bytes(&'a [u8]),
+    /// A file streamed from disk, with its length as `Content-Length` (blobs).
+    File(&'a std::path::Path),
+}
+
+/// The path and query of an absolute URL, for error messages.
+fn url_path(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        Err(_) => url.to_string(),
     }
 }
 

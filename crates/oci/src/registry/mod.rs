@@ -8,6 +8,7 @@
 
 mod auth;
 mod client;
+mod push;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::manifest::{self, Descriptor, ManifestFetcher, MANIFEST_ACCEPT, MAX_DO
 use crate::target::{Reference, ResolveOptions};
 
 use client::Client;
+pub use push::{pull_artifact, push_artifact};
 
 fn new_client(reference: &Reference, opts: &ResolveOptions) -> Client {
     Client::new(

@@ -649,3 +649,206 @@ fn identity_token_exchange() {
         .unwrap();
     assert_eq!(read_layer(&image, 0).unwrap(), amd.layer);
 }
+
+/// An in-memory push target for `test/app`: bearer auth with the scope the request needs,
+/// uploads with absolute (`absolute == true`) or relative Locations that carry their own
+/// `_state` query, and the pushed manifests and blobs served back.
+fn push_server(absolute: bool, tamper: bool) -> (Server, Arc<Mutex<Content>>) {
+    let store = Arc::new(Mutex::new(Content::new()));
+    let s = store.clone();
+    let server = serve(move |req| {
+        if req.path.starts_with("/token") {
+            let push = req
+                .path
+                .contains("scope=repository%3Atest%2Fapp%3Apull%2Cpush");
+            let tok = if push { "push-tok" } else { "pull-tok" };
+            return resp(200, format!(r#"{{"token":"{tok}"}}"#));
+        }
+        let writing = matches!(req.method.as_str(), "POST" | "PUT")
+            || req.method == "HEAD" && req.path.contains("/blobs/");
+        let want = if writing {
+            "Bearer push-tok"
+        } else {
+            "Bearer pull-tok"
+        };
+        let ok = req.header("authorization") == Some(want)
+            || !writing && req.header("authorization") == Some("Bearer push-tok");
+        if !ok {
+            let scope = if writing { "pull,push" } else { "pull" };
+            let challenge = format!(
+                r#"Bearer realm="http://{}/token",service="fake",scope="repository:test/app:{scope}""#,
+                req.host()
+            );
+            return resp(401, envelope("UNAUTHORIZED", "authentication required"))
+                .with("WWW-Authenticate", &challenge);
+        }
+        let mut c = s.lock().unwrap();
+        match req.method.as_str() {
+            "HEAD" => {
+                let d = req.path.trim_start_matches("/v2/test/app/blobs/");
+                if c.blobs.contains_key(d) {
+                    resp(200, "")
+                } else {
+                    resp(404, "")
+                }
+            }
+            "POST" if req.path == "/v2/test/app/blobs/uploads/" => {
+                let rel = "/v2/test/app/blobs/uploads/u1?_state=st%3D";
+                let loc = if absolute {
+                    format!("http://{}{rel}", req.host())
+                } else {
+                    rel.to_string()
+                };
+                resp(202, "").with("Location", &loc)
+            }
+            "PUT"
+                if req
+                    .path
+                    .starts_with("/v2/test/app/blobs/uploads/u1?_state=st%3D&digest=") =>
+            {
+                let d = req
+                    .path
+                    .rsplit("digest=")
+                    .next()
+                    .unwrap()
+                    .replace("%3A", ":");
+                assert_eq!(Digest::sha256_of(&req.body).to_string(), d);
+                assert_eq!(
+                    req.header("content-length").unwrap(),
+                    req.body.len().to_string()
+                );
+                let mut body = req.body.clone();
+                if tamper && body != b"{}" {
+                    body[0] ^= 1;
+                }
+                c.blobs.insert(d, body);
+                resp(201, "")
+            }
+            "PUT" if req.path.starts_with("/v2/test/app/manifests/") => {
+                assert_eq!(req.header("content-type"), Some(OCI_MANIFEST));
+                let r = req.path.trim_start_matches("/v2/test/app/manifests/");
+                let body = req.body.clone();
+                c.manifest(r, OCI_MANIFEST, &body);
+                resp(201, "")
+            }
+            "GET" => c.serve(req),
+            _ => resp(405, ""),
+        }
+    });
+    (server, store)
+}
+
+fn artifact_spec(dir: &std::path::Path) -> crate::ArtifactSpec {
+    let path = dir.join("payload.bin");
+    std::fs::write(&path, b"payload bytes").unwrap();
+    let mut spec = crate::ArtifactSpec::new("application/vnd.test.artifact.v1");
+    spec.layers.push(
+        crate::BlobSpec::from_file("application/vnd.test.layer", &path)
+            .unwrap()
+            .with_title("payload.bin"),
+    );
+    spec
+}
+
+/// Validates push with a push-scoped bearer token, HEAD-before-upload, absolute and relative
+/// Locations with their own query, a repeated push uploading nothing, and pull of the result.
+#[test]
+fn push_then_pull_artifact() {
+    for absolute in [true, false] {
+        let (server, _) = push_server(absolute, false);
+        let dir = tempfile::tempdir().unwrap();
+        let spec = artifact_spec(dir.path());
+        let r = Reference::parse(&format!("{}/test/app:v1", server.addr)).unwrap();
+        let digest = crate::push_artifact(&r, &spec, &opts(&dir)).unwrap();
+        assert_eq!(digest, Digest::sha256_of(&spec.manifest_bytes()));
+        assert_eq!(server.requests("/v2/test/app/blobs/uploads/u1").len(), 2);
+        assert!(server
+            .requests("/token")
+            .iter()
+            .all(|t| t.path.contains("pull%2Cpush")));
+        crate::push_artifact(&r, &spec, &opts(&dir)).unwrap();
+        assert_eq!(
+            server.requests("/v2/test/app/blobs/uploads/u1").len(),
+            2,
+            "blobs already present are not uploaded again"
+        );
+
+        let pulled =
+            crate::pull_artifact(&r, "application/vnd.test.artifact.v1", &opts(&dir)).unwrap();
+        assert_eq!(pulled.manifest_digest, digest);
+        assert_eq!(pulled.config_bytes, b"{}");
+        let i = pulled.layer_of_type("application/vnd.test.layer").unwrap();
+        let mut out = Vec::new();
+        assert_eq!(pulled.copy_layer(i, &mut out).unwrap(), 13);
+        assert_eq!(out, b"payload bytes");
+        assert_eq!(
+            pulled.layers[i].annotations["org.opencontainers.image.title"],
+            "payload.bin"
+        );
+
+        let err = crate::pull_artifact(&r, "application/vnd.other.v1", &opts(&dir)).unwrap_err();
+        assert!(
+            matches!(kind(&err), ErrorKind::UnsupportedMediaType { media_type, .. } if media_type == "application/vnd.test.artifact.v1"),
+            "{err}"
+        );
+    }
+}
+
+/// Validates a pulled layer whose bytes do not match its digest fails with DigestMismatch.
+#[test]
+fn pulled_layer_is_verified() {
+    let (server, _) = push_server(true, true);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = artifact_spec(dir.path());
+    let r = Reference::parse(&format!("{}/test/app:v1", server.addr)).unwrap();
+    crate::push_artifact(&r, &spec, &opts(&dir)).unwrap();
+    let pulled = crate::pull_artifact(&r, "application/vnd.test.artifact.v1", &opts(&dir)).unwrap();
+    let err = pulled.copy_layer(0, &mut Vec::new()).unwrap_err();
+    assert!(
+        matches!(kind(&err), ErrorKind::DigestMismatch { .. }),
+        "{err}"
+    );
+}
+
+/// Validates pulling a normal container image as an artifact names what it found.
+#[test]
+fn pull_rejects_container_image() {
+    let (c, _, _) = content();
+    let server = serve(move |req| c.serve(req));
+    let dir = tempfile::tempdir().unwrap();
+    let r = Reference::parse(&format!("{}/test/app:v1", server.addr)).unwrap();
+    let err =
+        crate::pull_artifact(&r, "application/vnd.test.artifact.v1", &opts(&dir)).unwrap_err();
+    assert!(err.to_string().contains("container image"), "{err}");
+    let r = Reference::parse(&format!("{}/test/app:multi", server.addr)).unwrap();
+    let err =
+        crate::pull_artifact(&r, "application/vnd.test.artifact.v1", &opts(&dir)).unwrap_err();
+    assert!(err.to_string().contains("index"), "{err}");
+}
+
+/// Validates a push to a repository the credentials may not write names registry, repository
+/// and cause.
+#[test]
+fn push_denied() {
+    let server = serve(|req| {
+        if req.path == "/v2/" {
+            return resp(200, "{}");
+        }
+        if req.method == "HEAD" {
+            return resp(404, "");
+        }
+        resp(
+            403,
+            envelope("DENIED", "requested access to the resource is denied"),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let spec = artifact_spec(dir.path());
+    let r = Reference::parse(&format!("{}/test/app:v1", server.addr)).unwrap();
+    let err = crate::push_artifact(&r, &spec, &opts(&dir)).unwrap_err();
+    assert!(
+        matches!(kind(&err), ErrorKind::Unauthorized { registry, repository, message }
+            if registry == &server.addr && repository == "test/app" && message.contains("DENIED")),
+        "{err}"
+    );
+}
