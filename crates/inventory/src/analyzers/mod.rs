@@ -2,12 +2,17 @@
 
 mod apk;
 mod dpkg;
+mod npm;
 mod os_release;
+mod owned;
+mod python;
 mod rpm;
 
 pub use apk::Apk;
 pub use dpkg::Dpkg;
+pub use npm::Npm;
 pub use os_release::OsRelease;
+pub use python::Python;
 pub use rpm::Rpm;
 
 use crate::Analyzer;
@@ -19,6 +24,8 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(Dpkg),
         Box::new(Apk),
         Box::new(Rpm),
+        Box::new(Python),
+        Box::new(Npm),
     ]
 }
 
