@@ -69,6 +69,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod distribution;
 mod error;
 pub mod import;
 mod matching;
