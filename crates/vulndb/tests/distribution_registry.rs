@@ -52,8 +52,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Start the registry; `htpasswd` (user, password) turns on basic auth.
-fn start_registry(bin: &Path, htpasswd: Option<(&str, &str)>) -> Option<LocalRegistry> {
+/// Start the registry; `htpasswd` (user, password) turns on basic auth; `relative` makes it
+/// answer with relative `Location` headers (`http.relativeurls`).
+fn start_registry(
+    bin: &Path,
+    htpasswd: Option<(&str, &str)>,
+    relative: bool,
+) -> Option<LocalRegistry> {
     let dir = tempfile::tempdir().unwrap();
     let mut auth = String::new();
     if let Some((user, password)) = htpasswd {
@@ -78,7 +83,7 @@ fn start_registry(bin: &Path, htpasswd: Option<(&str, &str)>) -> Option<LocalReg
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{auth}",
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n  relativeurls: {relative}\n{auth}",
                 dir.path().join("data").display()
             ),
         )
@@ -157,7 +162,7 @@ fn open_registry(test: &str) -> Option<Target> {
         skip_or_fail(test, "no docker-registry binary on PATH");
         return None;
     };
-    start_registry(&bin, None).map(Target::Local)
+    start_registry(&bin, None, false).map(Target::Local)
 }
 
 /// Options with a docker config dir holding `creds` (or none), so the host's never leak in.
@@ -281,6 +286,18 @@ fn push_pull_round_trip() {
         return;
     };
     round_trip(target.addr(), None);
+}
+
+/// Validates the round trip when the registry sends relative upload `Location`s.
+#[test]
+fn round_trip_relative_locations() {
+    let test = "round_trip_relative_locations";
+    let Some(bin) = find_binary(REGISTRY_BIN) else {
+        skip_or_fail(test, "no docker-registry binary on PATH");
+        return;
+    };
+    let reg = start_registry(&bin, None, true).unwrap();
+    round_trip(&reg.addr, None);
 }
 
 /// Validates failed pulls leave the installed database untouched and say why: a normal
@@ -444,7 +461,7 @@ fn round_trip_with_basic_auth() {
                 skip_or_fail(test, "no htpasswd binary on PATH (apache2-utils)");
                 return;
             }
-            let reg = start_registry(&bin, Some(("shipshape", "s3cret"))).unwrap();
+            let reg = start_registry(&bin, Some(("shipshape", "s3cret")), false).unwrap();
             let addr = reg.addr.clone();
             (
                 Some(reg),
