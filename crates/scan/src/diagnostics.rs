@@ -1,0 +1,45 @@
+//! Stable codes for problems that make a scan less complete without stopping it.
+
+/// One diagnostic code and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code {
+    /// The code (`S001`).
+    pub code: &'static str,
+    /// What it means.
+    pub meaning: &'static str,
+}
+
+/// OS packages were not checked: the OS is unknown or has no feed.
+pub const NO_OS_FEED: Code = Code {
+    code: "S001",
+    meaning: "OS packages not checked: no advisory feed for this OS",
+};
+
+/// Packages were not checked: their type has no ecosystem, or they have no version.
+pub const NOT_QUERYABLE: Code = Code {
+    code: "S002",
+    meaning: "packages not checked: no ecosystem or no version",
+};
+
+/// Advisories could not be evaluated for a package (a version does not parse); one per
+/// package.
+pub const NOT_COMPARABLE: Code = Code {
+    code: "S003",
+    meaning: "advisories skipped for a package: versions not comparable",
+};
+
+/// Every code, for documentation and the uniqueness test.
+pub const ALL: [Code; 3] = [NO_OS_FEED, NOT_QUERYABLE, NOT_COMPARABLE];
+
+#[cfg(test)]
+mod tests {
+    /// Validates that codes are unique and well formed.
+    #[test]
+    fn codes_unique() {
+        let mut codes: Vec<&str> = super::ALL.iter().map(|c| c.code).collect();
+        assert!(codes.iter().all(|c| c.len() == 4 && c.starts_with('S')));
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), super::ALL.len());
+    }
+}

@@ -1,0 +1,583 @@
+//! The report model: what a scan found, as data a renderer prints and a gate reads.
+//!
+//! Field names are camelCase and, where `snyk container test --json` has the same idea,
+//! Snyk's own (`vulnerabilities[].packageName`, `nearestFixedInVersion`, `fixedIn`, `from`,
+//! `identifiers.CVE`, `cvssScore`, `CVSSv3`, `dockerfileInstruction`; `ok`,
+//! `dependencyCount`, `uniqueCount`, `packageManager`, `summary`, `projectName`, `path`,
+//! `platform`, `docker.baseImage`), so jq pipelines written for Snyk keep working. Fields
+//! Snyk does not have (status, severitySource, exploit data, layer, dependency paths) use
+//! names of our own.
+//!
+//! Traps:
+//! * Snyk's `packageName` is the *source* package (`curl`) and `name` is
+//!   `source/binary` (`curl/libcurl4`), or just the binary name when both are the same.
+//!   [`Finding::binary_name`] keeps the installed package's own name.
+//! * Snyk writes one vulnerability entry per dependency path; shipshape writes one
+//!   [`Finding`] per (vulnerability, installed package) and puts the paths inside it
+//!   ([`Finding::from`] is the first, [`Finding::paths`] the shortest few).
+//! * A finding is an advisory (or several that are aliases of each other) applied to one
+//!   installed package with a [`FindingStatus`]; "not affected" never becomes a finding.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a vulnerability is, ordered `Unknown < Low < Medium < High < Critical`.
+///
+/// Serialized lower case (`"high"`), as Snyk does. `Unknown` means no source rated it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// No feed, CVSS vector or NVD record rated it.
+    Unknown,
+    /// Low (also Debian's `unimportant` and CVSS "none").
+    Low,
+    /// Medium (also "moderate").
+    Medium,
+    /// High (also "important").
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Unknown,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The lower-case name (`high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Unknown => "unknown",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// The severity of a qualitative rating; CVSS "none" counts as low.
+    pub fn from_rating(rating: vulndb::Rating) -> Severity {
+        match rating {
+            vulndb::Rating::None | vulndb::Rating::Low => Severity::Low,
+            vulndb::Rating::Medium => Severity::Medium,
+            vulndb::Rating::High => Severity::High,
+            vulndb::Rating::Critical => Severity::Critical,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A severity name that is not one of `unknown`, `low`, `medium`, `high`, `critical`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown severity {0:?} (expected one of low, medium, high, critical)")]
+pub struct UnknownSeverity(pub String);
+
+impl FromStr for Severity {
+    type Err = UnknownSeverity;
+
+    /// Reads a severity name, case-insensitively.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownSeverity(s.to_owned()))
+    }
+}
+
+/// Where a finding's [`Severity`] came from.
+///
+/// Serialized as one string: the vendor's name (`"debian"`, `"ubuntu"`), `"cvss"` (a CVSS
+/// vector in the advisory), `"nvd"` (NVD's scoring of the CVE) or `"none"`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum SeveritySource {
+    /// The distribution's or vendor's own rating (Debian urgency, Ubuntu priority).
+    Vendor(String),
+    /// A CVSS vector carried by the advisory.
+    Cvss,
+    /// NVD's CVSS scoring of the CVE.
+    Nvd,
+    /// Nothing rated it: the severity is [`Severity::Unknown`].
+    None,
+}
+
+impl From<SeveritySource> for String {
+    fn from(s: SeveritySource) -> String {
+        match s {
+            SeveritySource::Vendor(v) => v,
+            SeveritySource::Cvss => "cvss".into(),
+            SeveritySource::Nvd => "nvd".into(),
+            SeveritySource::None => "none".into(),
+        }
+    }
+}
+
+impl From<String> for SeveritySource {
+    fn from(s: String) -> SeveritySource {
+        match s.as_str() {
+            "cvss" => SeveritySource::Cvss,
+            "nvd" => SeveritySource::Nvd,
+            "none" | "" => SeveritySource::None,
+            _ => SeveritySource::Vendor(s),
+        }
+    }
+}
+
+/// The state of the fix for one finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingStatus {
+    /// A fixed version newer than the installed one exists
+    /// ([`Finding::nearest_fixed_in_version`]).
+    Fixed,
+    /// Affected, and no fix is available yet.
+    NotFixed,
+    /// Affected, and the vendor has said it will not fix it in this release (Debian
+    /// `<no-dsa>`/`<ignored>`).
+    WillNotFix,
+    /// Affected, and the release is out of support (Debian urgency `end-of-life`).
+    EndOfLife,
+}
+
+impl FindingStatus {
+    /// The kebab-case name (`not-fixed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Fixed => "fixed",
+            FindingStatus::NotFixed => "not-fixed",
+            FindingStatus::WillNotFix => "will-not-fix",
+            FindingStatus::EndOfLife => "end-of-life",
+        }
+    }
+}
+
+/// Identifiers of a vulnerability, grouped like Snyk's `identifiers` object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifiers {
+    /// CVE ids, sorted.
+    #[serde(rename = "CVE")]
+    pub cve: Vec<String>,
+    /// CWE ids (`CWE-787`), sorted, where a feed gives them.
+    #[serde(rename = "CWE")]
+    pub cwe: Vec<String>,
+    /// Every other id the vulnerability is known by (`GHSA-…`, `PYSEC-…`,
+    /// `DEBIAN-CVE-…`, `DSA-…`), sorted, without [`Finding::id`].
+    #[serde(rename = "ALIAS")]
+    pub alias: Vec<String>,
+}
+
+/// One advisory record that contributed to a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvisoryRef {
+    /// The advisory id in the store (`DEBIAN-CVE-2024-6387`, `PYSEC-2021-66`).
+    pub id: String,
+    /// The feed it was imported from (`debian`, `osv-pypi`).
+    pub source: String,
+    /// The ecosystem it matched in (`Debian:12`, `PyPI`).
+    pub ecosystem: String,
+}
+
+/// A link about the vulnerability (Snyk's `references[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The feed's reference type (`ADVISORY`, `FIX`, `WEB`, …).
+    pub title: String,
+    /// The URL.
+    pub url: String,
+}
+
+/// Exploit data for the vulnerability's CVEs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExploitData {
+    /// Listed in CISA's Known Exploited Vulnerabilities catalog.
+    pub kev: bool,
+    /// When CISA added it (`2024-07-09`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev_date_added: Option<String>,
+    /// CISA's remediation due date for federal agencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev_due_date: Option<String>,
+    /// CISA says it is known to be used in ransomware campaigns.
+    #[serde(default)]
+    pub known_ransomware: bool,
+    /// EPSS probability of exploitation in the next 30 days (0–1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<f32>,
+    /// EPSS percentile (0–1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss_percentile: Option<f32>,
+}
+
+/// The image layer that introduced the vulnerable package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerRef {
+    /// Position in the image, 0 = bottom.
+    pub index: usize,
+    /// The layer's blob digest.
+    pub digest: String,
+    /// The layer's diff_id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<String>,
+    /// The image history's `created_by` for the step that made the layer, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// One step of [`Finding::upgrade_path`], aligned with [`Finding::from`]: `false` where that
+/// element needs no change, `"name@version"` where it must be upgraded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UpgradeStep {
+    /// `false`: keep this element.
+    Keep(bool),
+    /// Upgrade this element to `name@version`.
+    To(String),
+}
+
+/// One vulnerability in one installed package: advisory + installed package + status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The primary id: the CVE when there is one, else a GHSA, else the advisory's id.
+    pub id: String,
+    /// One-line title (the advisory summary, else the first line of its details).
+    pub title: String,
+    /// The longer description, as the feed wrote it (Markdown for OSV).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The severity, see [`SeveritySource`] for where it came from.
+    pub severity: Severity,
+    /// Where [`Self::severity`] came from.
+    pub severity_source: SeveritySource,
+    /// The vendor's own label when the severity came from it (`unimportant`, `medium*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_severity: Option<String>,
+    /// The CVSS base score (advisory's vector, else NVD's), whatever rated the severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f32>,
+    /// The CVSS vector [`Self::cvss_score`] was computed from (v4, v3 or v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_vector: Option<String>,
+    /// The CVSS v3 vector, when one is known (Snyk's `CVSSv3`).
+    #[serde(rename = "CVSSv3", default, skip_serializing_if = "Option::is_none")]
+    pub cvss_v3: Option<String>,
+    /// CVE, CWE and alias ids.
+    pub identifiers: Identifiers,
+    /// The advisory records that matched, one per store id.
+    pub advisories: Vec<AdvisoryRef>,
+    /// A page about the vulnerability (the feed's advisory link, else osv.dev).
+    pub url: String,
+    /// Links from every matched advisory, deduplicated by URL.
+    pub references: Vec<Link>,
+
+    /// Snyk's `packageName`: the source package for OS packages (`curl`), the package
+    /// name for language packages.
+    pub package_name: String,
+    /// Snyk's `name`: `source/binary` (`curl/libcurl4`) when the two differ, else the name.
+    pub name: String,
+    /// The installed package's own name (`libcurl4`).
+    pub binary_name: String,
+    /// The installed version, as the package manager shows it (epoch included).
+    pub version: String,
+    /// The package type (`deb`, `apk`, `rpm`, `pypi`, …).
+    pub package_type: String,
+    /// Snyk's per-vulnerability `packageManager`: `debian:12`, `alpine:3.19`, or the
+    /// language package type (`pypi`).
+    pub package_manager: String,
+    /// The OSV ecosystem the package was matched in (`Debian:12`, `PyPI`).
+    pub ecosystem: String,
+    /// The package URL.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub purl: String,
+
+    /// The state of the fix.
+    pub status: FindingStatus,
+    /// The smallest fixed version greater than the installed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nearest_fixed_in_version: Option<String>,
+    /// Every fixed version the matching advisories name, in version order.
+    pub fixed_in: Vec<String>,
+    /// A fix exists for the installed line ([`Self::nearest_fixed_in_version`] is set).
+    pub is_upgradable: bool,
+    /// Aligned with [`Self::from`]; see [`UpgradeStep`]. Empty when not upgradable.
+    pub upgrade_path: Vec<UpgradeStep>,
+
+    /// The first dependency path, Snyk-style: the image root first
+    /// (`docker-image|debian@12`), then each package as `name@version` from the
+    /// top-level package down to the vulnerable one, names written as in [`Self::name`].
+    pub from: Vec<String>,
+    /// The top-level packages that pull the vulnerable package in (`git@1:2.39.2-1.1`),
+    /// nearest first.
+    pub introduced_through: Vec<String>,
+    /// Up to [`ScanOptions::shown_paths`](crate::ScanOptions::shown_paths) shortest paths,
+    /// each from a top-level package down to the vulnerable one (no image root).
+    pub paths: Vec<Vec<String>>,
+    /// How many further paths exist ("and N more").
+    pub more_paths: usize,
+    /// The path search hit its cap, so [`Self::more_paths`] is a lower bound.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paths_truncated: bool,
+
+    /// The layer that introduced the package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
+    /// The build step that introduced the package, as a Dockerfile instruction read from
+    /// the history (`RUN apt-get install -y git`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile_instruction: Option<String>,
+    /// The base image that brought the package, when known (filled in by Dockerfile-aware
+    /// enrichment; `None` from [`crate::scan`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker_base_image: Option<String>,
+
+    /// KEV and EPSS data.
+    pub exploit_data: ExploitData,
+    /// When the advisory was first published (earliest among the matched ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication_time: Option<String>,
+    /// When the vulnerability was disclosed (NVD's publication of the CVE, else
+    /// [`Self::publication_time`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure_time: Option<String>,
+    /// When the advisory last changed (latest among the matched ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modification_time: Option<String>,
+}
+
+impl Finding {
+    /// The deterministic report order: severity descending, then package, version and id.
+    pub fn report_order(&self, other: &Finding) -> Ordering {
+        other
+            .severity
+            .cmp(&self.severity)
+            .then_with(|| self.name.cmp(&other.name))
+            .then_with(|| self.version.cmp(&other.version))
+            .then_with(|| self.id.cmp(&other.id))
+            .then_with(|| self.ecosystem.cmp(&other.ecosystem))
+    }
+}
+
+/// Finding counts by severity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeverityCounts {
+    /// Critical findings.
+    pub critical: usize,
+    /// High findings.
+    pub high: usize,
+    /// Medium findings.
+    pub medium: usize,
+    /// Low findings.
+    pub low: usize,
+    /// Findings no source rated.
+    pub unknown: usize,
+}
+
+impl SeverityCounts {
+    /// Counts `findings`.
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut c = SeverityCounts::default();
+        for f in findings {
+            *c.slot(f.severity) += 1;
+        }
+        c
+    }
+
+    fn slot(&mut self, s: Severity) -> &mut usize {
+        match s {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Unknown => &mut self.unknown,
+        }
+    }
+
+    /// The count for one severity.
+    pub fn get(&self, s: Severity) -> usize {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Unknown => self.unknown,
+        }
+    }
+
+    /// All findings.
+    pub fn total(&self) -> usize {
+        self.critical + self.high + self.medium + self.low + self.unknown
+    }
+}
+
+/// The operating system, as the report header shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OsSummary {
+    /// os-release `ID` (`debian`).
+    pub id: String,
+    /// `VERSION_ID` (`12`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// `PRETTY_NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretty_name: Option<String>,
+    /// The OSV ecosystem(s) its packages were matched in (`Debian:12`); empty when the
+    /// distribution has no feed shipshape knows.
+    pub ecosystems: Vec<String>,
+}
+
+/// The image, as the report header shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageSummary {
+    /// The target as given (`debian:12`).
+    pub name: String,
+    /// The fully qualified reference, for registry images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The manifest digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// The config digest (the image ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// Number of layers.
+    pub layer_count: usize,
+}
+
+/// Snyk's `docker` object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DockerInfo {
+    /// The base image (`debian:12`), when known (Dockerfile-aware enrichment fills it in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image: Option<String>,
+}
+
+/// The advisory database the scan read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseInfo {
+    /// The file.
+    pub path: String,
+    /// When it was built (RFC 3339), from its metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built_at: Option<String>,
+}
+
+/// A problem that did not stop the scan but makes it less complete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanDiagnostic {
+    /// Stable code (`S001`), see [`crate::diagnostics`].
+    pub code: String,
+    /// What happened, naming the package, advisory or OS.
+    pub message: String,
+}
+
+/// Everything a scan found in one target: the value renderers print and gates read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// No findings (Snyk's `ok`).
+    pub ok: bool,
+    /// The findings, in [`Finding::report_order`].
+    pub vulnerabilities: Vec<Finding>,
+    /// Packages tested against the database.
+    pub dependency_count: usize,
+    /// Distinct vulnerability ids among the findings.
+    pub unique_count: usize,
+    /// The OS package manager (`deb`, `apk`, `rpm`), else the first language package
+    /// type found; `None` for an empty image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_manager: Option<String>,
+    /// Snyk's summary line: `"No known vulnerabilities"` or `"N vulnerable dependency
+    /// paths"`, N counting every path of every finding.
+    pub summary: String,
+    /// Findings by severity.
+    pub severity_counts: SeverityCounts,
+    /// The target as given (Snyk's `path`).
+    pub path: String,
+    /// `docker-image|<repository>` (Snyk's `projectName`).
+    pub project_name: String,
+    /// `os/arch[/variant]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// The operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsSummary>,
+    /// The image.
+    pub image: ImageSummary,
+    /// Base image facts.
+    pub docker: DockerInfo,
+    /// The advisory database.
+    pub database: DatabaseInfo,
+    /// Problems met along the way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<ScanDiagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validates severity order, names and parsing.
+    #[test]
+    fn severity_order_and_names() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Unknown);
+        for s in Severity::ALL {
+            assert_eq!(s.as_str().parse::<Severity>().unwrap(), s);
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!("HIGH".parse::<Severity>().unwrap(), Severity::High);
+        let err = "severe".parse::<Severity>().unwrap_err();
+        assert!(err.to_string().contains("\"severe\""), "{err}");
+    }
+
+    /// Validates that the severity source is one string in JSON.
+    #[test]
+    fn severity_source_json() {
+        for (s, j) in [
+            (SeveritySource::Vendor("debian".into()), "debian"),
+            (SeveritySource::Cvss, "cvss"),
+            (SeveritySource::Nvd, "nvd"),
+            (SeveritySource::None, "none"),
+        ] {
+            let v = serde_json::to_value(&s).unwrap();
+            assert_eq!(v, j);
+            assert_eq!(serde_json::from_value::<SeveritySource>(v).unwrap(), s);
+        }
+    }
+
+    /// Validates the status names and the upgrade path's mixed JSON.
+    #[test]
+    fn status_and_upgrade_json() {
+        assert_eq!(
+            serde_json::to_value(FindingStatus::WillNotFix).unwrap(),
+            "will-not-fix"
+        );
+        assert_eq!(
+            serde_json::to_value(FindingStatus::NotFixed).unwrap(),
+            FindingStatus::NotFixed.as_str()
+        );
+        let path = vec![UpgradeStep::Keep(false), UpgradeStep::To("a@2".into())];
+        assert_eq!(serde_json::to_string(&path).unwrap(), r#"[false,"a@2"]"#);
+    }
+}
