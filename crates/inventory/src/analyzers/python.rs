@@ -16,10 +16,12 @@
 //!   unless it is empty, `UNKNOWN` or a whole licence text pasted over several lines, else the
 //!   last part of each `License :: …` classifier;
 //! * `Requires-Dist` is a PEP 508 requirement (`idna (<3,>=2.5)`,
-//!   `PySocks!=1.5.7,>=1.5.6; extra == "socks"`): only its name is kept. As with dpkg's
-//!   `Depends`, a requirement becomes a dependency edge only when a distribution of that
-//!   (PEP 503-normalised) name is installed, and the edge names it as it spells itself, so
-//!   extras nobody installed and markers that do not apply leave no dangling edges;
+//!   `PySocks!=1.5.7,>=1.5.6; extra == "socks"`): only its name is kept, and requirements
+//!   of an extra are dropped (no file records which extras an install asked for; urllib3's
+//!   `secure` extra would otherwise make it the parent of an unrelated `certifi`). As with
+//!   dpkg's `Depends`, a requirement becomes a dependency edge only when a distribution of
+//!   that (PEP 503-normalised) name is installed, and the edge names it as it spells itself,
+//!   so markers that do not apply leave no dangling edges;
 //! * distributions whose metadata an OS package owns (Debian's `python3-requests`, Alpine's
 //!   `py3-idna`) are skipped: they are OS packages, matched against the distribution's feed
 //!   (see `owned.rs`);
@@ -130,6 +132,14 @@ fn requirement_name(req: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// Whether a requirement applies only when an extra was asked for
+/// (`PySocks>=1.5.6; extra == "socks"`). Which extras an install asked for is not recorded
+/// anywhere in the metadata, so such requirements are no edges.
+fn needs_extra(req: &str) -> bool {
+    req.split_once(';')
+        .is_some_and(|(_, marker)| marker.contains("extra"))
+}
+
 /// The licences declared, per the order in the module docs.
 fn licenses(h: &BTreeMap<String, Vec<String>>) -> Vec<String> {
     let first = |k: &str| {
@@ -185,6 +195,7 @@ fn read(path: &str, data: &[u8]) -> Result<Found, String> {
         .get("requires-dist")
         .into_iter()
         .flatten()
+        .filter(|r| !needs_extra(r))
         .filter_map(|r| requirement_name(r))
         .map(str::to_string)
         .collect();
@@ -433,8 +444,8 @@ Requires-Python: >=3.7
         );
         assert_eq!(
             req.depends,
-            ["PySocks", "idna"],
-            "installed requirements only, extras included when installed"
+            ["idna"],
+            "installed requirements only, none of an extra (PySocks is installed)"
         );
         let j = by("Jinja2");
         assert_eq!(j.version, "2.11.2");
@@ -598,5 +609,13 @@ Requires-Python: >=3.7
         ] {
             assert_eq!(requirement_name(req), name, "{req}");
         }
+        assert!(needs_extra("PySocks (!=1.5.7,>=1.5.6) ; extra == 'socks'"));
+        assert!(needs_extra(
+            "win-inet-pton ; (sys_platform == \"win32\") and extra == 'socks'"
+        ));
+        assert!(!needs_extra("idna (<3,>=2.5)"));
+        assert!(!needs_extra(
+            "importlib-metadata ; python_version < \"3.8\""
+        ));
     }
 }
