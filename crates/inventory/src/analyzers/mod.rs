@@ -2,6 +2,7 @@
 
 mod apk;
 mod dpkg;
+mod gem;
 mod npm;
 mod os_release;
 mod owned;
@@ -10,6 +11,7 @@ mod rpm;
 
 pub use apk::Apk;
 pub use dpkg::Dpkg;
+pub use gem::Gem;
 pub use npm::Npm;
 pub use os_release::OsRelease;
 pub use python::Python;
@@ -26,6 +28,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(Rpm),
         Box::new(Python),
         Box::new(Npm),
+        Box::new(Gem),
     ]
 }
 
