@@ -471,3 +471,196 @@ fn rootfs_dir() {
     let err = inventory_rootfs(&root.join("nope"), &Options::default()).unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+const SITE: &str = "usr/local/lib/python3.11/dist-packages";
+
+fn metadata(name: &str, version: &str) -> String {
+    format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nLicense: MIT\n\nlong description\n")
+}
+
+fn python<'a>(inv: &'a Inventory, name: &str) -> Option<&'a crate::Package> {
+    inv.packages
+        .iter()
+        .find(|p| p.package_type == Some(crate::PackageType::Python) && p.name == name)
+}
+
+/// Validates that a pip install step gets the credit for what it installed, that a later
+/// apt step (which changes the dpkg file lists the Python analyzer also reads) does not
+/// move that credit, and that a pip upgrade (old dist-info whited out) is credited to the
+/// upgrading step.
+#[test]
+fn python_packages_are_credited_to_the_pip_layer() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    file(
+        &mut l0,
+        "var/lib/dpkg/status",
+        &status(&[("python3", "3.11.2-1+b1")]),
+    );
+    file(
+        &mut l0,
+        "var/lib/dpkg/info/python3.list",
+        "/.\n/usr/bin/python3\n",
+    );
+    let mut l1 = Vec::new();
+    file(
+        &mut l1,
+        &format!("{SITE}/requests-2.25.1.dist-info/METADATA"),
+        &metadata("requests", "2.25.1").replacen(
+            "\n\n",
+            "\nRequires-Dist: urllib3 (<1.27,>=1.21.1)\n\n",
+            1,
+        ),
+    );
+    file(
+        &mut l1,
+        &format!("{SITE}/requests-2.25.1.dist-info/RECORD"),
+        "",
+    );
+    file(
+        &mut l1,
+        &format!("{SITE}/urllib3-1.26.4.dist-info/METADATA"),
+        &metadata("urllib3", "1.26.4"),
+    );
+    let mut l2 = Vec::new();
+    file(
+        &mut l2,
+        "var/lib/dpkg/status",
+        &status(&[("python3", "3.11.2-1+b1"), ("vim-tiny", "2:9.0.1378-2")]),
+    );
+    file(
+        &mut l2,
+        "var/lib/dpkg/info/vim-tiny.list",
+        "/usr/bin/vim.tiny\n",
+    );
+    let mut l3 = Vec::new();
+    file(&mut l3, &format!("{SITE}/.wh.urllib3-1.26.4.dist-info"), "");
+    file(
+        &mut l3,
+        &format!("{SITE}/urllib3-1.26.5.dist-info/METADATA"),
+        &metadata("urllib3", "1.26.5"),
+    );
+    let img = image(
+        vec![
+            gzip(&end(l0)),
+            gzip(&end(l1)),
+            gzip(&end(l2)),
+            gzip(&end(l3)),
+        ],
+        &[
+            (Some("ADD rootfs.tar /"), false),
+            (Some("RUN pip install requests==2.25.1"), false),
+            (Some("RUN apt-get install vim-tiny"), false),
+            (Some("RUN pip install -U urllib3==1.26.5"), false),
+        ],
+    );
+    let inv = inventory_image(&img, &Options::default()).unwrap();
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let requests = python(&inv, "requests").expect("requests");
+    let at = requests.introduced.as_ref().unwrap();
+    assert_eq!(at.layer_index, 1);
+    assert_eq!(
+        at.created_by.as_deref(),
+        Some("RUN pip install requests==2.25.1")
+    );
+    assert_eq!(requests.purl, "pkg:pypi/requests@2.25.1");
+    assert_eq!(requests.depends, ["urllib3"]);
+    let urllib3 = python(&inv, "urllib3").expect("urllib3");
+    assert_eq!(
+        urllib3.version, "1.26.5",
+        "the old dist-info was whited out"
+    );
+    assert_eq!(urllib3.introduced.as_ref().unwrap().layer_index, 3);
+    let versions: Vec<_> = inv
+        .packages
+        .iter()
+        .filter(|p| p.package_type == Some(crate::PackageType::Python))
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    assert_eq!(versions, [("requests", "2.25.1"), ("urllib3", "1.26.5")]);
+    assert_eq!(
+        find(&inv, "vim-tiny")
+            .introduced
+            .as_ref()
+            .unwrap()
+            .layer_index,
+        2
+    );
+}
+
+/// Validates that Debian's python3-requests, whose egg-info its dpkg file list names, is
+/// reported once, as the deb, and not again as a PyPI package; a pip-installed requests
+/// next to it is reported as PyPI.
+#[test]
+fn dpkg_owned_python_metadata_is_not_a_pypi_package() {
+    let dp = "usr/lib/python3/dist-packages";
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    file(
+        &mut l0,
+        "var/lib/dpkg/status",
+        &status(&[
+            ("python3-requests", "2.28.1+dfsg-1"),
+            ("python3-pip", "23.0.1+dfsg-1"),
+        ]),
+    );
+    file(
+        &mut l0,
+        "var/lib/dpkg/info/python3-requests.list",
+        &format!("/.\n/usr\n/{dp}\n/{dp}/requests\n/{dp}/requests/__init__.py\n/{dp}/requests-2.28.1.egg-info\n/{dp}/requests-2.28.1.egg-info/PKG-INFO\n"),
+    );
+    file(
+        &mut l0,
+        "var/lib/dpkg/info/python3-pip.list",
+        &format!("/{dp}/pip-23.0.1.dist-info\n/{dp}/pip-23.0.1.dist-info/METADATA\n"),
+    );
+    file(
+        &mut l0,
+        &format!("{dp}/requests-2.28.1.egg-info/PKG-INFO"),
+        &metadata("requests", "2.28.1"),
+    );
+    file(
+        &mut l0,
+        &format!("{dp}/pip-23.0.1.dist-info/METADATA"),
+        &metadata("pip", "23.0.1"),
+    );
+    let mut l1 = Vec::new();
+    file(
+        &mut l1,
+        &format!("{SITE}/requests-2.25.1.dist-info/METADATA"),
+        &metadata("requests", "2.25.1"),
+    );
+    let img = image(
+        vec![gzip(&end(l0)), gzip(&end(l1))],
+        &[
+            (Some("ADD rootfs.tar /"), false),
+            (Some("RUN pip install requests==2.25.1"), false),
+        ],
+    );
+    let inv = inventory_image(&img, &Options::default()).unwrap();
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let rows: Vec<_> = inv
+        .packages
+        .iter()
+        .map(|p| {
+            (
+                p.purl.as_str(),
+                p.introduced.as_ref().map(|i| i.layer_index),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "pkg:deb/debian/python3-pip@23.0.1%2Bdfsg-1?arch=amd64&distro=debian-12",
+                Some(0)
+            ),
+            (
+                "pkg:deb/debian/python3-requests@2.28.1%2Bdfsg-1?arch=amd64&distro=debian-12",
+                Some(0)
+            ),
+            ("pkg:pypi/requests@2.25.1", Some(1)),
+        ]
+    );
+}
