@@ -26,6 +26,8 @@
 //! * [`matches`] says whether an advisory affects a package version (ranges are evaluated by
 //!   the `version` crate).
 //! * [`default_path`] and [`resolve_path`] say where the database lives.
+//! * [`update::update`], [`update::import`] and [`update::ensure_database`] build and refresh
+//!   the database file; [`update::UpdateConfig`] says where the feeds come from.
 //!
 //! # Choices
 //! * `rusqlite` (bundled SQLite): one file that users can query with `sqlite3`, transactions,
@@ -37,13 +39,18 @@
 //! * `serde_yaml_ng`: a maintained fork of the unmaintained `serde_yaml`, with the same API,
 //!   for OSV YAML (PyPA) and Alpine secdb YAML.
 //! * `csv` (BurntSushi): EPSS files.
+//! * `ureq` (blocking HTTP, rustls, gzip): the feeds are a handful of large files fetched one
+//!   after another, so an async client would add a runtime for nothing. `flate2` and `tar`
+//!   read `.gz` feeds (EPSS) and `.tar.gz` archives given to `db import`.
 //! * `toml` and `semver`: RustSec front matter and its Cargo version requirements. The
 //!   `rustsec` crate would parse them too, but its OSV conversion needs its `git` feature
 //!   (gix, an HTTP stack); the requirement-to-range conversion is about 150 lines here.
 //!
-//! # Not yet here
-//! * The downloader (`db update`), OCI push/pull, and a parser for the Debian tracker's
-//!   `data/CVE/list` text format (only the tracker JSON is read).
+//! # Updating
+//! [`update`] downloads the configured feeds (defaults and config in [`update::sources`]) with
+//! conditional requests, retries and a per-source cache, imports local files, directories,
+//! `.tar.gz` archives or URLs, and builds every new database beside the live one.
+//! [`import::debian_text`] reads the tracker's `data/CVE/list` and DSA/DLA list text.
 //!
 //! # Example
 //! ```
@@ -77,6 +84,7 @@ mod model;
 mod normalize;
 mod score;
 mod store;
+pub mod update;
 
 pub use error::{ImportError, MatchError, RecordError, StoreError};
 pub use import::{ImportReport, Imported, MAX_KEPT_ERRORS};

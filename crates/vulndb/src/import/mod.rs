@@ -11,6 +11,7 @@
 
 pub mod alpine;
 pub mod debian;
+pub mod debian_text;
 pub mod epss;
 pub mod kev;
 pub mod nvd;
