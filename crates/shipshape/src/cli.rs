@@ -20,12 +20,79 @@ pub struct GlobalArgs {
     /// Print no progress and no warnings, only results and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// The vulnerability database file (default: $SHIPSHAPE_DB, else
+    /// $XDG_CACHE_HOME/shipshape/db/shipshape.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Never use the network (database downloads fail instead).
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// The config file (default: $XDG_CONFIG_HOME/shipshape/config.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List what is inside an image (OS packages with the layer and build step that added them).
     Sbom(SbomArgs),
+    /// Build, import and inspect the local vulnerability database.
+    Db(DbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download the configured feeds and rebuild the database (swapped in atomically).
+    Update(DbUpdateArgs),
+    /// Import local files, directories, .tar.gz archives or URLs into the database.
+    Import(DbImportArgs),
+    /// Show the database's age, sources and record counts.
+    Status(DbStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// Print the summary as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DbImportArgs {
+    /// Files, directories, .tar.gz archives or http(s) URLs.
+    #[arg(required = true, value_name = "PATH|URL")]
+    pub inputs: Vec<String>,
+
+    /// The feed format of every input (detected from content and name by default).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new([
+        "osv-zip", "osv", "rustsec", "debian-json", "debian-cve-list", "debian-dsa-list",
+        "alpine-json", "alpine-yaml", "kev", "epss", "nvd",
+    ]))]
+    pub kind: Option<String>,
+
+    /// Start from an empty database instead of keeping the existing database's other sources.
+    #[arg(long)]
+    pub replace: bool,
+
+    /// Print the summary as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DbStatusArgs {
+    /// Print the status as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How to find and read an image.

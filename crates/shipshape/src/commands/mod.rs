@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns how the process should exit.
 
+mod db;
 mod sbom;
 
 use anyhow::Result;
@@ -32,5 +33,6 @@ impl From<ExitStatus> for std::process::ExitCode {
 pub fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     match cli.command {
         Command::Sbom(args) => sbom::run(&args, printer),
+        Command::Db(args) => db::run(&cli.global, &args, printer),
     }
 }
