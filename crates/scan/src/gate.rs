@@ -39,3 +39,84 @@ pub fn exceeds(
         .iter()
         .any(|f| counts(f, threshold, fail_on, ignore_unfixed))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SeveritySource;
+
+    fn finding(severity: Severity, status: FindingStatus) -> Finding {
+        let fixed = status == FindingStatus::Fixed;
+        Finding {
+            id: "CVE-2024-0001".into(),
+            title: String::new(),
+            description: None,
+            severity,
+            severity_source: SeveritySource::None,
+            vendor_severity: None,
+            cvss_score: None,
+            cvss_vector: None,
+            cvss_v3: None,
+            identifiers: Default::default(),
+            advisories: vec![],
+            url: String::new(),
+            references: vec![],
+            package_name: "p".into(),
+            name: "p".into(),
+            binary_name: "p".into(),
+            version: "1".into(),
+            package_type: "deb".into(),
+            package_manager: "debian:12".into(),
+            ecosystem: "Debian:12".into(),
+            purl: String::new(),
+            status,
+            nearest_fixed_in_version: fixed.then(|| "2".into()),
+            fixed_in: vec![],
+            is_upgradable: fixed,
+            upgrade_path: vec![],
+            from: vec![],
+            introduced_through: vec![],
+            paths: vec![],
+            more_paths: 0,
+            paths_truncated: false,
+            layer: None,
+            dockerfile_instruction: None,
+            docker_base_image: None,
+            exploit_data: Default::default(),
+            publication_time: None,
+            disclosure_time: None,
+            modification_time: None,
+        }
+    }
+
+    /// Validates each gate rule on single findings, and that unknown sorts below low.
+    #[test]
+    fn gate_rules() {
+        let unknown = finding(Severity::Unknown, FindingStatus::NotFixed);
+        assert!(!counts(&unknown, Severity::Low, FailOn::All, false));
+        assert!(counts(&unknown, Severity::Unknown, FailOn::All, false));
+        let high_fixed = finding(Severity::High, FindingStatus::Fixed);
+        assert!(counts(
+            &high_fixed,
+            Severity::High,
+            FailOn::Upgradable,
+            true
+        ));
+        assert!(!counts(&high_fixed, Severity::Critical, FailOn::All, false));
+        let high_wnf = finding(Severity::High, FindingStatus::WillNotFix);
+        assert!(counts(&high_wnf, Severity::Medium, FailOn::All, false));
+        assert!(!counts(
+            &high_wnf,
+            Severity::Medium,
+            FailOn::Upgradable,
+            false
+        ));
+        assert!(!counts(&high_wnf, Severity::Medium, FailOn::All, true));
+        let report = Report {
+            vulnerabilities: vec![unknown, high_wnf],
+            ..Report::default()
+        };
+        assert!(exceeds(&report, Severity::High, FailOn::All, false));
+        assert!(!exceeds(&report, Severity::High, FailOn::All, true));
+    }
+}

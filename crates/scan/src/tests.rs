@@ -699,3 +699,149 @@ fn json_field_names() {
     assert_eq!(unfixed["identifiers"]["CVE"][0], "CVE-2024-0006");
     assert!(unfixed.get("nearestFixedInVersion").is_none());
 }
+
+/// Validates the version just at the fix for a language package: Jinja2 2.11.3 has only
+/// the advisory without a fix.
+#[test]
+fn pypi_at_the_fixed_version() {
+    let (_d, store) = store(&[Feed::Osv(OSV)]);
+    let inv = image("py:1", ("debian", "12"), vec![python("jinja2", "2.11.3")]);
+    let r = run(&inv, &store);
+    assert_eq!(keys(&r), [("jinja2".into(), "PYSEC-2099-1".into())]);
+    assert_eq!(
+        r.vulnerabilities[0].from,
+        ["docker-image|py@1", "jinja2@2.11.3"]
+    );
+    assert_eq!(r.package_manager.as_deref(), Some("pypi"));
+}
+
+/// Validates Ubuntu: the LTS spelling of the ecosystem, the source package, and Ubuntu's
+/// own priority as the vendor severity.
+#[test]
+fn ubuntu_lts_ecosystem() {
+    let ubuntu = r#"{"id": "UBUNTU-CVE-2024-2511", "upstream": ["CVE-2024-2511"],
+      "details": "Unbounded memory growth with session handling in TLSv1.3",
+      "severity": [{"type": "Ubuntu", "score": "low"},
+                   {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}],
+      "affected": [{"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
+          {"fixed": "3.0.2-0ubuntu1.15"}]}]}]}"#;
+    let (_d, store) = store(&[Feed::Osv(ubuntu)]);
+    let mut lib = deb("libssl3", "3.0.2-0ubuntu1.14", Some(("openssl", "")));
+    let inv = image("ubuntu:22.04", ("ubuntu", "22.04"), vec![lib.clone()]);
+    let r = run(&inv, &store);
+    let f = find(&r, "libssl3", "UBUNTU-CVE-2024-2511");
+    assert_eq!(f.ecosystem, "Ubuntu:22.04:LTS");
+    assert_eq!(f.package_manager, "ubuntu:22.04");
+    assert_eq!(
+        f.nearest_fixed_in_version.as_deref(),
+        Some("3.0.2-0ubuntu1.15")
+    );
+    assert_eq!(
+        (f.severity, &f.severity_source),
+        (Severity::Low, &SeveritySource::Vendor("ubuntu".into()))
+    );
+    assert_eq!(f.cvss_score, Some(7.5));
+    lib.version = "3.0.2-0ubuntu1.15".into();
+    let inv = image("ubuntu:22.04", ("ubuntu", "22.04"), vec![lib]);
+    assert!(run(&inv, &store).ok);
+}
+
+/// Validates the best-effort rpm path: an AlmaLinux record naming the binary rpm, compared
+/// on the epoch-qualified version.
+#[test]
+fn almalinux_binary_rpm_with_epoch() {
+    let alsa = r#"{"id": "ALSA-2024:0310", "related": ["CVE-2023-5678"],
+      "summary": "Moderate: openssl security update",
+      "affected": [{"package": {"ecosystem": "AlmaLinux:9", "name": "openssl-libs"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
+          {"fixed": "1:3.0.7-25.el9_3"}]}]}]}"#;
+    let (_d, store) = store(&[Feed::Osv(alsa)]);
+    let rpm = |version: &str| Package {
+        package_type: Some(PackageType::Rpm),
+        name: "openssl-libs".into(),
+        version: version.into(),
+        epoch: Some(1),
+        source_name: Some("openssl".into()),
+        db_path: "var/lib/rpm/rpmdb.sqlite".into(),
+        ..Package::default()
+    };
+    let inv = image(
+        "almalinux:9",
+        ("almalinux", "9.3"),
+        vec![rpm("3.0.7-24.el9")],
+    );
+    let r = run(&inv, &store);
+    let f = find(&r, "openssl-libs", "ALSA-2024:0310");
+    assert_eq!(
+        f.nearest_fixed_in_version.as_deref(),
+        Some("1:3.0.7-25.el9_3")
+    );
+    assert_eq!(f.name, "openssl/openssl-libs");
+    let inv = image(
+        "almalinux:9",
+        ("almalinux", "9.3"),
+        vec![rpm("3.0.7-25.el9_3")],
+    );
+    assert!(run(&inv, &store).ok);
+}
+
+/// Validates Debian's end-of-life urgency: a finding with status end-of-life whose
+/// severity falls through to the next source.
+#[test]
+fn debian_end_of_life() {
+    let tracker = r#"{"zlib": {"CVE-2024-0012": {"description": "old release",
+      "releases": {"buster": {"status": "open", "urgency": "end-of-life"}}}}}"#;
+    let (_d, store) = store(&[Feed::Debian(tracker)]);
+    let inv = image(
+        "debian:10",
+        ("debian", "10"),
+        vec![deb("zlib1g", "1:1.2.11.dfsg-1", Some(("zlib", "")))],
+    );
+    let r = run(&inv, &store);
+    let f = find(&r, "zlib1g", "CVE-2024-0012");
+    assert_eq!(f.status, FindingStatus::EndOfLife);
+    assert_eq!(
+        (f.severity, &f.severity_source),
+        (Severity::Unknown, &SeveritySource::None)
+    );
+}
+
+/// Validates that matching 10,000 packages against a few thousand advisories stays well
+/// under a second in release builds (`cargo test --release -- --ignored`).
+#[test]
+#[ignore = "timing; run with --release -- --ignored"]
+fn matching_ten_thousand_packages() {
+    let mut tracker = serde_json::Map::new();
+    for s in 0..1000 {
+        let mut issues = serde_json::Map::new();
+        for k in 0..3 {
+            issues.insert(
+                format!("CVE-2024-{:05}", s * 3 + k),
+                serde_json::json!({"releases": {"bookworm": {"status": "resolved",
+                    "fixed_version": format!("1.{k}-1"), "urgency": "medium"}}}),
+            );
+        }
+        tracker.insert(format!("src{s}"), serde_json::Value::Object(issues));
+    }
+    let doc = serde_json::Value::Object(tracker).to_string();
+    let (_d, store) = store(&[Feed::Debian(&doc)]);
+    let packages: Vec<Package> = (0..10_000)
+        .map(|i| {
+            let mut p = deb(
+                &format!("bin{i}"),
+                "1.1-1",
+                Some((&format!("src{}", i % 2000), "")),
+            );
+            p.depends = vec![format!("bin{}", (i + 1) % 10_000), "bin0".into()];
+            p
+        })
+        .collect();
+    let inv = image("big:1", ("debian", "12"), packages);
+    let start = std::time::Instant::now();
+    let r = run(&inv, &store);
+    let took = start.elapsed();
+    assert_eq!(r.dependency_count, 10_000);
+    assert_eq!(r.vulnerabilities.len(), 5_000);
+    assert!(took.as_millis() < 1000, "{took:?}");
+}
