@@ -7,7 +7,9 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod cli;
+mod db;
 mod sbom_errors;
 mod sbom_images;
+mod sbom_python;
 mod sbom_registry;
 mod support;

@@ -37,6 +37,7 @@
 //! kind = "debian-cve-list"
 //! ```
 //!
+//! Names with dots must be quoted: `[db.sources."alpine-v3.22-main"]`.
 //! Other top-level tables and `[db]` keys are left to other parts of shipshape.
 //! `SHIPSHAPE_DB_SOURCE_<NAME>_URL` (the name upper-cased, every other character than a
 //! letter or digit turned into `_`: `SHIPSHAPE_DB_SOURCE_OSV_PYPI_URL`) overrides a source's
