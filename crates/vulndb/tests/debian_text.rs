@@ -2,6 +2,8 @@
 //! in that format (`tests/fixtures/debian/CVE-list`, `DSA-list`), and — when
 //! `SHIPSHAPE_VULNDATA` is set — against the real sample in the shared data folder.
 
+#![allow(clippy::print_stderr)]
+
 use std::path::PathBuf;
 
 use vulndb::import::debian_text::{self, DebianTextImporter};
