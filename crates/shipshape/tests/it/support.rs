@@ -124,12 +124,14 @@ pub fn sbom_json(target: &str, env: &[(&str, &str)]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("sbom {target}: not JSON: {e}"))
 }
 
-/// (name, version, arch) of every package in a native SBOM.
+/// (name, version, arch) of every dpkg package in a native SBOM (language packages, such
+/// as the app image's pip-installed ones, are compared in their own tests).
 pub fn package_rows(sbom: &Value) -> Vec<(String, String, String)> {
     let mut rows: Vec<_> = sbom["packages"]
         .as_array()
         .expect("packages")
         .iter()
+        .filter(|p| p["type"] == "deb")
         .map(|p| {
             (
                 p["name"].as_str().unwrap_or_default().to_string(),
