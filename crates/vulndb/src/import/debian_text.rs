@@ -50,6 +50,9 @@
 //! CVE list), and its id is added to the advisory's `related` ids. CVEs that the CVE list does
 //! not have get an advisory from the announcement alone.
 //!
+//! Use either the text lists or the tracker JSON for a database, not both: they describe the
+//! same issues, and the store would combine their affected entries under one advisory id.
+//!
 //! Advisories have the same shape as those from [the tracker JSON](super::debian):
 //! id `DEBIAN-<CVE>`, the CVE as an alias, one affected entry per (source package, release),
 //! ecosystem `Debian:<version>` (see [`release_of_codename`]).

@@ -174,13 +174,16 @@ impl Session {
             .set_meta(&format!("source.{}.kind", meta.name), kind.as_str())
     }
 
+    /// Adds a loaded feed; `kind` is recorded in `meta` as `source.<name>.kind` when known.
     fn add(
         &mut self,
         meta: &SourceMeta,
-        kind: SourceKind,
+        kind: impl Into<Option<SourceKind>>,
         loaded: Loaded,
     ) -> Result<(), StoreError> {
-        self.note_kind(meta, kind)?;
+        if let Some(kind) = kind.into() {
+            self.note_kind(meta, kind)?;
+        }
         let report = match loaded {
             Loaded::Advisories(i) => {
                 self.builder.add_advisories(meta, &i)?;
@@ -702,7 +705,6 @@ pub(crate) fn copy_old(
                 Loaded::Advisories(Imported { items, report })
             }
         };
-        let kind = kind.unwrap_or(SourceKind::Osv);
         session.add(&meta, kind, loaded)?;
     }
     Ok(())
