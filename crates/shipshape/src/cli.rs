@@ -57,6 +57,25 @@ pub enum DbCommand {
     Import(DbImportArgs),
     /// Show the database's age, sources and record counts.
     Status(DbStatusArgs),
+    /// Push the database to a registry as an OCI artifact (for mirrors and air-gapped sites).
+    Push(DbTransferArgs),
+    /// Pull a database pushed with `db push` and swap it in atomically.
+    Pull(DbTransferArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbTransferArgs {
+    /// The artifact reference, e.g. registry.example:5000/security/shipshape-db:1.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// Allow plain HTTP to this registry (host[:port]); loopback registries are always allowed.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub insecure_registry: Vec<String>,
+
+    /// Print the result as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

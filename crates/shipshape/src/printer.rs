@@ -40,6 +40,13 @@ impl Printer {
         }
     }
 
+    /// A plain status line on standard error (suppressed by `--quiet`).
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
     /// `error: message` (never suppressed).
     pub fn error(&self, message: &str) {
         eprintln!("{}: {message}", self.paint("31", "error"));

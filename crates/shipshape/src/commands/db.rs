@@ -10,7 +10,9 @@ use serde_json::json;
 use vulndb::update::{self, Fetch, SourceKind, UpdateConfig, UpdateOptions, UpdateSummary};
 
 use super::ExitStatus;
-use crate::cli::{DbArgs, DbCommand, DbImportArgs, DbStatusArgs, DbUpdateArgs, GlobalArgs};
+use crate::cli::{
+    DbArgs, DbCommand, DbImportArgs, DbStatusArgs, DbTransferArgs, DbUpdateArgs, GlobalArgs,
+};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &DbArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -19,7 +21,62 @@ pub fn run(global: &GlobalArgs, args: &DbArgs, printer: &Printer) -> Result<Exit
         DbCommand::Update(a) => update_cmd(global, &db, a, printer),
         DbCommand::Import(a) => import_cmd(global, &db, a, printer),
         DbCommand::Status(a) => status_cmd(&db, a, printer),
+        DbCommand::Push(a) => transfer_cmd(global, &db, a, true, printer),
+        DbCommand::Pull(a) => transfer_cmd(global, &db, a, false, printer),
     }
+}
+
+/// `db push REF` / `db pull REF`: the database as an OCI artifact.
+fn transfer_cmd(
+    global: &GlobalArgs,
+    db: &std::path::Path,
+    args: &DbTransferArgs,
+    push: bool,
+    printer: &Printer,
+) -> Result<ExitStatus> {
+    let verb = if push { "push" } else { "pull" };
+    if global.offline {
+        anyhow::bail!("db {verb} needs the network, and --offline forbids it");
+    }
+    let reference = oci::Reference::parse(&args.reference)
+        .with_context(|| format!("db {verb}: bad reference"))?;
+    let opts = oci::ResolveOptions {
+        insecure_registries: args.insecure_registry.clone(),
+        ..Default::default()
+    };
+    let info = if push {
+        vulndb::distribution::push_db(db, &reference, &opts)
+            .with_context(|| format!("cannot push {} to {}", db.display(), args.reference))?
+    } else {
+        vulndb::distribution::pull_db(&reference, db, &opts)
+            .with_context(|| format!("cannot pull {} into {}", args.reference, db.display()))?
+    };
+    let summary = json!({
+        "reference": args.reference,
+        "database": db.display().to_string(),
+        "manifestDigest": info.manifest_digest.to_string(),
+        "layerDigest": info.layer_digest.to_string(),
+        "compressedSize": info.compressed_size,
+        "databaseSize": info.db_size,
+        "schemaVersion": info.schema_version,
+        "builtAt": info.built_at,
+    });
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else {
+        printer.info(&format!(
+            "{} {} {} ({}, {} bytes compressed, built {})",
+            if push { "pushed" } else { "pulled" },
+            db.display(),
+            if push { "to" } else { "from" },
+            format_args!("{}@{}", args.reference, info.manifest_digest),
+            info.compressed_size,
+            info.built_at.as_deref().unwrap_or("at an unknown time"),
+        ));
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// Loads the `[db]` configuration: `--config FILE` (must exist) or the default file.

@@ -8,6 +8,7 @@
 
 mod cli;
 mod db;
+mod db_oci;
 mod sbom_errors;
 mod sbom_images;
 mod sbom_python;
