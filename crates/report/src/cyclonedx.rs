@@ -9,6 +9,13 @@
 //! OS and the top-level packages, and each package to what it depends on. Where a package came
 //! from is kept in `properties` named `shipshape:layer:*` and `shipshape:package:*`.
 //!
+//! [`vulnerability_bom`] adds a `vulnerabilities` section for a scan [`Report`] to the same
+//! BOM: one entry per finding (a vulnerability in one installed package), whose `affects`
+//! names the package's component by its bom-ref, with `ratings` (the severity with where it
+//! came from, and the CVSS score and vector), `cwes`, `recommendation` ("Upgrade X to Y"),
+//! `advisories`, dates, and for a vendor's "will not fix" an `analysis` with that response.
+//! The SBOM part is built exactly as [`bom`] builds it.
+//!
 //! Traps:
 //! - `licenses` is *either* a list of named licences *or* exactly one expression, never both:
 //!   when every declared licence is an SPDX expression they are joined into one with `AND`,
@@ -19,6 +26,7 @@
 use std::collections::HashSet;
 
 use inventory::{Inventory, Package};
+use scan::{Finding, FindingStatus, Report, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::{graph, licenses, Context, Error, RenderOptions, TOOL_NAME};
@@ -165,6 +173,11 @@ pub fn bom(inv: &Inventory, opts: &RenderOptions) -> Result<Bom, Error> {
 }
 
 pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Bom {
+    build_with_refs(inv, ctx).0
+}
+
+/// The BOM and, aligned with `inv.packages`, each package's bom-ref.
+fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
     let image_ref = format!("image:{}", inv.image.name);
     let os_ref = inv.os.as_ref().map(|os| {
         format!(
@@ -234,7 +247,7 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Bom {
         depends_on: targets.iter().map(|&t| refs[t].clone()).collect(),
     }));
 
-    Bom {
+    let bom = Bom {
         bom_format: "CycloneDX".into(),
         spec_version: SPEC_VERSION.into(),
         serial_number: format!("urn:uuid:{}", ctx.uuid),
@@ -258,6 +271,374 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Bom {
         },
         components,
         dependencies,
+    };
+    (bom, refs)
+}
+
+/// A CycloneDX BOM with a `vulnerabilities` section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VulnerabilityBom {
+    /// The SBOM, as [`bom`] makes it.
+    #[serde(flatten)]
+    pub bom: Bom,
+    /// One entry per finding, in report order.
+    pub vulnerabilities: Vec<Vulnerability>,
+}
+
+/// A vulnerability in one component.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    /// `vuln:<id>:<component bom-ref>`, unique in the BOM.
+    #[serde(rename = "bom-ref")]
+    pub bom_ref: String,
+    /// The vulnerability id (`CVE-2024-0011`).
+    pub id: String,
+    /// The feed the advisory came from and its page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<VulnerabilitySource>,
+    /// Other ids of the same vulnerability (GHSA, DSA, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<VulnerabilityReference>,
+    /// The severity, and the CVSS score when there is one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ratings: Vec<Rating>,
+    /// CWE numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cwes: Vec<u32>,
+    /// The title.
+    pub description: String,
+    /// The advisory's longer text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// "Upgrade X to Y", when a fix exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+    /// Links about it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advisories: Vec<Advisory>,
+    /// First published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// The vendor's response, for "will not fix" and end-of-life findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+    /// The affected component and version.
+    pub affects: Vec<Affects>,
+    /// `shipshape:finding:*` facts (status, severity source, provenance).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+}
+
+/// Where a vulnerability or rating came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VulnerabilitySource {
+    /// The name (`debian`, `nvd`).
+    pub name: String,
+    /// A page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Another id of the same vulnerability.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VulnerabilityReference {
+    /// The id.
+    pub id: String,
+    /// Its source; CycloneDX requires one, so the finding's own source.
+    pub source: VulnerabilitySource,
+}
+
+/// One rating.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    /// Who rated it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<VulnerabilitySource>,
+    /// The CVSS base score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// `critical`, `high`, `medium`, `low` or `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// `CVSSv4`, `CVSSv31`, `CVSSv3`, `CVSSv2` or `other`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The CVSS vector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector: Option<String>,
+    /// The vendor's own label (`unimportant`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+}
+
+/// A link about the vulnerability.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advisory {
+    /// The feed's reference type (`ADVISORY`, `WEB`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The URL.
+    pub url: String,
+}
+
+/// The vendor's analysis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// `will_not_fix`, `can_not_fix`.
+    pub response: Vec<String>,
+    /// Why.
+    pub detail: String,
+}
+
+/// The component a vulnerability affects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Affects {
+    /// The component's bom-ref.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The installed version, `affected`.
+    pub versions: Vec<AffectedVersion>,
+}
+
+/// An affected version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffectedVersion {
+    /// The installed version.
+    pub version: String,
+    /// `affected`.
+    pub status: String,
+}
+
+/// Builds the CycloneDX BOM of `inv` with a `vulnerabilities` section for `report`.
+pub fn vulnerability_bom(
+    report: &Report,
+    inv: &Inventory,
+    opts: &RenderOptions,
+) -> Result<VulnerabilityBom, Error> {
+    Ok(build_vulnerabilities(report, inv, &opts.context()?))
+}
+
+pub(crate) fn build_vulnerabilities(
+    report: &Report,
+    inv: &Inventory,
+    ctx: &Context,
+) -> VulnerabilityBom {
+    let (bom, refs) = build_with_refs(inv, ctx);
+    let vulnerabilities = report
+        .vulnerabilities
+        .iter()
+        .map(|f| vulnerability(f, component_ref(f, inv, &refs)))
+        .collect();
+    VulnerabilityBom {
+        bom,
+        vulnerabilities,
+    }
+}
+
+/// The bom-ref of the finding's package: the package with the same purl, else the same
+/// type, name and version; else the purl or `name@version` as they are.
+fn component_ref(f: &Finding, inv: &Inventory, refs: &[String]) -> String {
+    inv.packages
+        .iter()
+        .position(|p| {
+            if f.purl.is_empty() {
+                p.name == f.binary_name
+                    && p.full_version() == f.version
+                    && p.package_type.map(|t| t.as_str()) == Some(f.package_type.as_str())
+            } else {
+                p.purl == f.purl
+            }
+        })
+        .map(|i| refs[i].clone())
+        .unwrap_or_else(|| {
+            if f.purl.is_empty() {
+                format!("{}:{}@{}", f.package_type, f.binary_name, f.version)
+            } else {
+                f.purl.clone()
+            }
+        })
+}
+
+fn cdx_severity(s: Severity) -> &'static str {
+    // CycloneDX's names are the same as ours.
+    s.as_str()
+}
+
+/// The CycloneDX scoring method of a CVSS vector, by its prefix; v2 vectors have none.
+fn cvss_method(vector: &str) -> &'static str {
+    if vector.starts_with("CVSS:4.") {
+        "CVSSv4"
+    } else if vector.starts_with("CVSS:3.1/") {
+        "CVSSv31"
+    } else if vector.starts_with("CVSS:3.") {
+        "CVSSv3"
+    } else if vector.starts_with("AV:") || vector.starts_with("(AV:") {
+        "CVSSv2"
+    } else {
+        "other"
+    }
+}
+
+/// An RFC 3339 timestamp as it is, or nothing (the schema checks `date-time`).
+fn date_time(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .filter(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).is_ok()
+        })
+        .cloned()
+}
+
+fn vulnerability(f: &Finding, component: String) -> Vulnerability {
+    let source_name = f
+        .advisories
+        .first()
+        .map(|a| a.source.clone())
+        .unwrap_or_else(|| String::from(f.severity_source.clone()));
+    let source = Some(VulnerabilitySource {
+        name: source_name,
+        url: Some(f.url.clone()).filter(|u| !u.is_empty()),
+    });
+    let severity_source = String::from(f.severity_source.clone());
+    let mut ratings = Vec::new();
+    match &f.severity_source {
+        scan::SeveritySource::Vendor(vendor) => ratings.push(Rating {
+            source: Some(VulnerabilitySource {
+                name: vendor.clone(),
+                url: None,
+            }),
+            score: None,
+            severity: Some(cdx_severity(f.severity).into()),
+            method: Some("other".into()),
+            vector: None,
+            justification: f.vendor_severity.clone(),
+        }),
+        scan::SeveritySource::None => ratings.push(Rating {
+            source: None,
+            score: None,
+            severity: Some(cdx_severity(f.severity).into()),
+            method: None,
+            vector: None,
+            justification: None,
+        }),
+        scan::SeveritySource::Cvss | scan::SeveritySource::Nvd => {}
+    }
+    if f.cvss_score.is_some() || f.cvss_vector.is_some() {
+        // The CVSS rating carries the finding's severity only when that severity came from
+        // it; otherwise the report has no qualitative CVSS rating to give.
+        let from_cvss = matches!(
+            f.severity_source,
+            scan::SeveritySource::Cvss | scan::SeveritySource::Nvd
+        );
+        ratings.push(Rating {
+            source: from_cvss.then(|| VulnerabilitySource {
+                name: severity_source.clone(),
+                url: None,
+            }),
+            // Through the shortest decimal text, so 9.8f32 is written 9.8, not 9.800000190….
+            score: f.cvss_score.and_then(|s| s.to_string().parse::<f64>().ok()),
+            severity: from_cvss.then(|| cdx_severity(f.severity).into()),
+            method: Some(f.cvss_vector.as_deref().map_or("other", cvss_method).into()),
+            vector: f.cvss_vector.clone(),
+            justification: None,
+        });
+    }
+    let cwes = f
+        .identifiers
+        .cwe
+        .iter()
+        .filter_map(|c| c.strip_prefix("CWE-").and_then(|n| n.parse().ok()))
+        .collect();
+    let references = f
+        .identifiers
+        .cve
+        .iter()
+        .chain(&f.identifiers.alias)
+        .filter(|id| **id != f.id)
+        .map(|id| VulnerabilityReference {
+            id: id.clone(),
+            source: VulnerabilitySource {
+                name: source.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+                url: None,
+            },
+        })
+        .collect();
+    let mut advisories: Vec<Advisory> = Vec::new();
+    if !f.url.is_empty() && !f.references.iter().any(|r| r.url == f.url) {
+        advisories.push(Advisory {
+            title: None,
+            url: f.url.clone(),
+        });
+    }
+    advisories.extend(f.references.iter().map(|r| Advisory {
+        title: Some(r.title.clone()).filter(|t| !t.is_empty()),
+        url: r.url.clone(),
+    }));
+    let recommendation = match (f.status, &f.nearest_fixed_in_version) {
+        (FindingStatus::Fixed, Some(v)) => Some(format!("Upgrade {} to {v}", f.binary_name)),
+        _ => None,
+    };
+    let analysis = match f.status {
+        FindingStatus::WillNotFix => Some(Analysis {
+            response: vec!["will_not_fix".into()],
+            detail: "The vendor will not fix this in the installed release.".into(),
+        }),
+        FindingStatus::EndOfLife => Some(Analysis {
+            response: vec!["can_not_fix".into()],
+            detail: "The installed release is end of life and gets no more fixes.".into(),
+        }),
+        FindingStatus::Fixed | FindingStatus::NotFixed => None,
+    };
+    let mut properties = Vec::new();
+    push(
+        &mut properties,
+        "shipshape:finding:status",
+        Some(f.status.as_str()),
+    );
+    push(
+        &mut properties,
+        "shipshape:finding:severity_source",
+        Some(&severity_source),
+    );
+    push(
+        &mut properties,
+        "shipshape:finding:ecosystem",
+        Some(&f.ecosystem),
+    );
+    push(
+        &mut properties,
+        "shipshape:finding:dockerfile_instruction",
+        f.dockerfile_instruction.as_deref(),
+    );
+    push(
+        &mut properties,
+        "shipshape:finding:base_image",
+        f.docker_base_image.as_deref(),
+    );
+    Vulnerability {
+        bom_ref: format!("vuln:{}:{component}", f.id),
+        id: f.id.clone(),
+        source,
+        references,
+        ratings,
+        cwes,
+        description: f.title.clone(),
+        detail: f.description.clone().filter(|d| !d.trim().is_empty()),
+        recommendation,
+        advisories,
+        published: date_time(&f.publication_time),
+        updated: date_time(&f.modification_time),
+        analysis,
+        affects: vec![Affects {
+            reference: component,
+            versions: vec![AffectedVersion {
+                version: f.version.clone(),
+                status: "affected".into(),
+            }],
+        }],
+        properties,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The error type of the renderers.
 
-use crate::Format;
+use crate::{Format, ReportFormat};
 
 /// What went wrong while rendering a document.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +44,28 @@ pub enum Error {
     Write {
         /// The format being written.
         format: Format,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A report format name that is not one of `table`, `json`, `sarif` or `cyclonedx`.
+    #[error("unknown report format {given:?} (expected table, json, sarif or cyclonedx)")]
+    UnknownReportFormat {
+        /// The name as given.
+        given: String,
+    },
+    /// A vulnerability report could not be serialised.
+    #[error("could not serialise the {format} vulnerability report")]
+    SerializeReport {
+        /// The format being written.
+        format: ReportFormat,
+        /// The serialiser's error.
+        source: serde_json::Error,
+    },
+    /// Writing a vulnerability report to the output failed.
+    #[error("could not write the {format} vulnerability report")]
+    WriteReport {
+        /// The format being written.
+        format: ReportFormat,
         /// The I/O error.
         source: std::io::Error,
     },

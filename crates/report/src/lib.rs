@@ -1,8 +1,12 @@
-//! Renderers: this crate owns the output formats of shipshape. Today it turns an
-//! [`inventory::Inventory`] into a software bill of materials: CycloneDX 1.6 JSON, SPDX 2.3
-//! JSON, or shipshape's own JSON. It only maps data that is already there: it does not know
-//! where packages come from (layers, analyzers and purls belong to `inventory`), and it
-//! computes nothing about them beyond the identifiers each format needs (bom-refs, SPDX IDs).
+//! Renderers: this crate owns the output formats of shipshape. It turns an
+//! [`inventory::Inventory`] into a software bill of materials (CycloneDX 1.6 JSON, SPDX 2.3
+//! JSON, or shipshape's own JSON), and a [`scan::Report`] into a vulnerability report (text
+//! in the shape of `docker scan`, Snyk-compatible JSON, SARIF 2.1.0, or CycloneDX 1.6 with a
+//! `vulnerabilities` section). It only maps data that is already there: it does not know
+//! where packages come from (layers, analyzers and purls belong to `inventory`) or where
+//! findings come from (matching, severities, paths and counts belong to `scan`), and it
+//! computes nothing about them beyond the identifiers each format needs (bom-refs, SPDX IDs,
+//! SARIF rule indexes).
 //!
 //! # Brief overview
 //!
@@ -12,6 +16,10 @@
 //!   timestamp and document UUID.
 //! - [`cyclonedx`], [`spdx`] and [`json`] hold the documents as plain serde types, so callers
 //!   and tests can inspect them before they are written.
+//! - [`render_report`] writes a scan [`scan::Report`] in a [`ReportFormat`], with
+//!   [`ReportOptions`] (colour on or off, tool version, fixed timestamp and UUID).
+//! - [`text`], [`vuln_json`], [`sarif`] and [`cyclonedx::vulnerability_bom`] hold the
+//!   vulnerability renderers.
 //! - [`Error`] says what failed and for which format.
 //!
 //! # Example
@@ -48,7 +56,10 @@ mod error;
 mod graph;
 pub mod json;
 mod licenses;
+pub mod sarif;
 pub mod spdx;
+pub mod text;
+pub mod vuln_json;
 
 use std::fmt;
 use std::io::Write;
@@ -196,6 +207,149 @@ pub fn render_sbom(
         .map_err(|source| Error::Write { format, source })
 }
 
+/// A vulnerability report output format (`scan --format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    /// Human text in the shape of `docker scan` (`table`, also `text`).
+    Table,
+    /// JSON with the field names of `snyk container test --json` (`json`).
+    Json,
+    /// SARIF 2.1.0 for code-scanning dashboards (`sarif`).
+    Sarif,
+    /// CycloneDX 1.6 with a `vulnerabilities` section (`cyclonedx`, also `cyclonedx-json`,
+    /// `cdx`).
+    CycloneDx,
+}
+
+impl ReportFormat {
+    /// Every format, in the order the CLI lists them.
+    pub const ALL: [ReportFormat; 4] = [
+        ReportFormat::Table,
+        ReportFormat::Json,
+        ReportFormat::Sarif,
+        ReportFormat::CycloneDx,
+    ];
+
+    /// The canonical name, as accepted by [`FromStr`] and shown by [`fmt::Display`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Table => "table",
+            ReportFormat::Json => "json",
+            ReportFormat::Sarif => "sarif",
+            ReportFormat::CycloneDx => "cyclonedx",
+        }
+    }
+}
+
+impl fmt::Display for ReportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ReportFormat {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" | "text" => Ok(ReportFormat::Table),
+            "json" => Ok(ReportFormat::Json),
+            "sarif" => Ok(ReportFormat::Sarif),
+            "cyclonedx" | "cyclonedx-json" | "cdx" => Ok(ReportFormat::CycloneDx),
+            _ => Err(Error::UnknownReportFormat {
+                given: s.to_string(),
+            }),
+        }
+    }
+}
+
+/// Settings of a vulnerability report that are not part of the scan report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Colour the text output with ANSI escapes (a terminal); never used by other formats.
+    pub color: bool,
+    /// The shipshape version written as the tool (SARIF driver, CycloneDX tool).
+    pub tool_version: String,
+    /// The creation time (CycloneDX); `None` means now.
+    pub timestamp: Option<OffsetDateTime>,
+    /// The document UUID (CycloneDX serial number); `None` means a random v4.
+    pub uuid: Option<Uuid>,
+}
+
+impl Default for ReportOptions {
+    /// No colour, this crate's version, the current time and a random UUID.
+    fn default() -> Self {
+        let r = RenderOptions::default();
+        ReportOptions {
+            color: false,
+            tool_version: r.tool_version,
+            timestamp: r.timestamp,
+            uuid: r.uuid,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// Options without colour and with a fixed version, timestamp (RFC 3339) and UUID, for
+    /// reproducible output.
+    pub fn fixed(tool_version: &str, timestamp: &str, uuid: &str) -> Result<Self, Error> {
+        let r = RenderOptions::fixed(tool_version, timestamp, uuid)?;
+        Ok(ReportOptions {
+            color: false,
+            tool_version: r.tool_version,
+            timestamp: r.timestamp,
+            uuid: r.uuid,
+        })
+    }
+
+    /// The same options with colour on or off.
+    pub fn with_color(mut self, color: bool) -> Self {
+        self.color = color;
+        self
+    }
+
+    /// The SBOM options these carry (for the CycloneDX document around the findings).
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            tool_version: self.tool_version.clone(),
+            timestamp: self.timestamp,
+            uuid: self.uuid,
+        }
+    }
+}
+
+/// Writes the scan report in `format` to `out`, ending in a newline.
+///
+/// `inv` is the inventory the report was made from: SARIF takes each package's database path
+/// from it, and CycloneDX its components. The text format ignores it.
+pub fn render_report(
+    report: &scan::Report,
+    inv: &Inventory,
+    format: ReportFormat,
+    out: &mut dyn Write,
+    opts: &ReportOptions,
+) -> Result<(), Error> {
+    let ser = |source| Error::SerializeReport { format, source };
+    let bytes = match format {
+        ReportFormat::Table => text::render(report, opts.color).into_bytes(),
+        ReportFormat::Json => vuln_json::to_vec(report).map_err(ser)?,
+        ReportFormat::Sarif => {
+            serde_json::to_vec_pretty(&sarif::build(report, inv, &opts.tool_version))
+                .map_err(ser)?
+        }
+        ReportFormat::CycloneDx => {
+            let ctx = opts.render_options().context()?;
+            serde_json::to_vec_pretty(&cyclonedx::build_vulnerabilities(report, inv, &ctx))
+                .map_err(ser)?
+        }
+    };
+    let newline: &[u8] = if bytes.ends_with(b"\n") { b"" } else { b"\n" };
+    out.write_all(&bytes)
+        .and_then(|()| out.write_all(newline))
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::WriteReport { format, source })
+}
+
 /// The image version both SBOM formats show: the manifest digest, else the tag of the
 /// reference or name (`alpine:3.19` → `3.19`), else nothing.
 pub(crate) fn image_version(image: &inventory::ImageInfo) -> Option<String> {
@@ -226,6 +380,21 @@ mod tests {
         assert_eq!("spdx-json".parse::<Format>().unwrap(), Format::Spdx);
         let err = "xml".parse::<Format>().unwrap_err();
         assert!(err.to_string().contains("\"xml\""), "{err}");
+    }
+
+    /// Validates that every report format name round-trips, with the aliases the CLI takes.
+    #[test]
+    fn report_format_round_trips() {
+        for f in ReportFormat::ALL {
+            assert_eq!(f.to_string().parse::<ReportFormat>().unwrap(), f);
+        }
+        assert_eq!("text".parse::<ReportFormat>().unwrap(), ReportFormat::Table);
+        assert_eq!(
+            "CDX".parse::<ReportFormat>().unwrap(),
+            ReportFormat::CycloneDx
+        );
+        let err = "spdx".parse::<ReportFormat>().unwrap_err();
+        assert!(err.to_string().contains("\"spdx\""), "{err}");
     }
 
     /// Validates that timestamps are written in UTC to the second, whatever the offset given.

@@ -1,0 +1,160 @@
+//! Human text in the shape of `docker scan` / `snyk container test`: one block per finding,
+//! then a summary.
+//!
+//! ```text
+//! ✗ High severity vulnerability found in curl/libcurl4
+//!   Description: Out-of-bounds Write
+//!   Info: https://security-tracker.debian.org/tracker/CVE-2024-0011
+//!   Introduced through: git@1:2.39.2-1.1, curl@7.88.1-10+deb12u5
+//!   From: git@1:2.39.2-1.1 > curl/libcurl3-gnutls@7.88.1-10+deb12u5
+//!   and 3 more...
+//!   Introduced in your Dockerfile by `RUN apt-get install -y git`
+//!   Fixed in: 7.88.1-10+deb12u8
+//! ```
+//!
+//! Every value comes from the [`Report`]: findings in the order `scan` sorted them, paths as
+//! many as it kept, "and N more" from [`Finding::more_paths`], the issue count from
+//! [`Report::severity_counts`]. Where a package came from is said once, the most specific way
+//! known: the base image (Dockerfile-aware enrichment), else the build step read from the
+//! image history, else the layer.
+//!
+//! Colour (ANSI escapes) is used only when asked for, on the block's first line: low blue,
+//! medium yellow, high red, critical bold magenta, unknown plain; the all-clear line green.
+
+use std::fmt::Write as _;
+
+use scan::{Finding, FindingStatus, Report, Severity};
+
+const RESET: &str = "\x1b[0m";
+const GREEN: &str = "\x1b[32m";
+
+/// Width of the summary labels, `Package manager:` and its padding, as `docker scan` aligns.
+const LABEL_WIDTH: usize = 19;
+
+/// The whole text report, ending in a newline.
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for f in &report.vulnerabilities {
+        finding(&mut out, f, color);
+        out.push('\n');
+    }
+    summary(&mut out, report, color);
+    out
+}
+
+/// The ANSI colour of a severity, `None` for unknown.
+fn severity_color(s: Severity) -> Option<&'static str> {
+    match s {
+        Severity::Critical => Some("\x1b[1;35m"),
+        Severity::High => Some("\x1b[31m"),
+        Severity::Medium => Some("\x1b[33m"),
+        Severity::Low => Some("\x1b[34m"),
+        Severity::Unknown => None,
+    }
+}
+
+/// `High`, `Critical`, …
+fn severity_title(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Unknown => "Unknown",
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, color: bool) {
+    let head = format!(
+        "✗ {} severity vulnerability found in {}",
+        severity_title(f.severity),
+        f.name
+    );
+    match severity_color(f.severity).filter(|_| color) {
+        Some(c) => {
+            let _ = writeln!(out, "{c}{head}{RESET}");
+        }
+        None => {
+            let _ = writeln!(out, "{head}");
+        }
+    }
+    let _ = writeln!(out, "  Description: {}", f.title);
+    if !f.url.is_empty() {
+        let _ = writeln!(out, "  Info: {}", f.url);
+    }
+    if !f.introduced_through.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Introduced through: {}",
+            f.introduced_through.join(", ")
+        );
+    }
+    for path in &f.paths {
+        let _ = writeln!(out, "  From: {}", path.join(" > "));
+    }
+    if f.more_paths > 0 {
+        let at_least = if f.paths_truncated { "at least " } else { "" };
+        let _ = writeln!(out, "  and {at_least}{} more...", f.more_paths);
+    }
+    if let Some(base) = &f.docker_base_image {
+        let _ = writeln!(out, "  Introduced by your base image ({base})");
+    } else if let Some(step) = &f.dockerfile_instruction {
+        let _ = writeln!(out, "  Introduced in your Dockerfile by `{step}`");
+    } else if let Some(layer) = &f.layer {
+        let _ = writeln!(out, "  Image layer: {} ({})", layer.index, layer.digest);
+    }
+    match (f.status, &f.nearest_fixed_in_version) {
+        (FindingStatus::Fixed, Some(v)) => {
+            let _ = writeln!(out, "  Fixed in: {v}");
+        }
+        (FindingStatus::WillNotFix, _) => out.push_str("  Status: will not fix\n"),
+        (FindingStatus::EndOfLife, _) => {
+            out.push_str("  Status: end of life (this release gets no more fixes)\n")
+        }
+        _ => out.push_str("  Status: no fix available yet\n"),
+    }
+}
+
+fn label(out: &mut String, name: &str, value: &str) {
+    let _ = writeln!(out, "{:<LABEL_WIDTH$}{value}", format!("{name}:"));
+}
+
+fn summary(out: &mut String, r: &Report, color: bool) {
+    if let Some(pm) = &r.package_manager {
+        label(out, "Package manager", pm);
+    }
+    label(out, "Target", &r.path);
+    label(out, "Project name", &r.project_name);
+    label(out, "Docker image", &r.image.name);
+    if let Some(p) = &r.platform {
+        label(out, "Platform", p);
+    }
+    if let Some(b) = &r.docker.base_image {
+        label(out, "Base image", b);
+    }
+    out.push('\n');
+    if r.ok {
+        let line = format!(
+            "✓ Tested {} dependencies for known issues, no vulnerable paths found.",
+            r.dependency_count
+        );
+        if color {
+            let _ = writeln!(out, "{GREEN}{line}{RESET}");
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "Tested {} dependencies for known issues, found {} issues.",
+            r.dependency_count,
+            r.severity_counts.total()
+        );
+    }
+    if !r.diagnostics.is_empty() {
+        out.push('\n');
+        for d in &r.diagnostics {
+            let _ = writeln!(out, "Warning ({}): {}", d.code, d.message);
+        }
+    }
+}
