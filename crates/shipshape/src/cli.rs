@@ -37,9 +37,9 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List what is inside an image (OS packages with the layer and build step that added them).
+    /// List what is inside an image: OS and language packages, each with the layer and build step that added it.
     Sbom(SbomArgs),
-    /// Build, import and inspect the local vulnerability database.
+    /// Build, import, inspect, push and pull the local vulnerability database.
     Db(DbArgs),
 }
 

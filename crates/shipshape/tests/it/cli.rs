@@ -42,3 +42,17 @@ fn bad_platform() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("platform"), "{}", stderr(&out));
 }
+
+/// Validates `db --help` and its subcommands' help (snapshots).
+#[test]
+fn db_help() {
+    for sub in ["", "update", "import", "status", "push", "pull"] {
+        let args: Vec<&str> = ["db", sub, "--help"]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let out = shipshape(&args);
+        assert!(out.status.success(), "db {sub} --help");
+        insta::assert_snapshot!(format!("db_{sub}_help"), stdout(&out));
+    }
+}
