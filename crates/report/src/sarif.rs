@@ -234,7 +234,10 @@ fn rule(f: &Finding) -> Rule {
         .as_deref()
         .filter(|d| !d.trim().is_empty())
         .unwrap_or(&f.title);
-    let mut help = format!("{}: {}\n\n{}", f.id, f.title, full);
+    let mut help = format!("{}: {}", f.id, f.title);
+    if full != f.title {
+        help.push_str(&format!("\n\n{full}"));
+    }
     if !f.url.is_empty() {
         help.push_str(&format!("\n\n{}", f.url));
     }

@@ -6,6 +6,7 @@
 mod common;
 mod cyclonedx;
 mod json;
+mod sarif;
 mod scan_fixture;
 mod spdx;
 mod text;
