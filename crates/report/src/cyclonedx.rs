@@ -625,7 +625,10 @@ fn vulnerability(f: &Finding, component: String) -> Vulnerability {
         ratings,
         cwes,
         description: f.title.clone(),
-        detail: f.description.clone().filter(|d| !d.trim().is_empty()),
+        detail: f
+            .description
+            .clone()
+            .filter(|d| !d.trim().is_empty() && *d != f.title),
         recommendation,
         advisories,
         published: date_time(&f.publication_time),

@@ -5,6 +5,7 @@
 
 mod common;
 mod cyclonedx;
+mod cyclonedx_vulns;
 mod json;
 mod sarif;
 mod scan_fixture;
