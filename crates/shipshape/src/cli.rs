@@ -37,6 +37,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Test an image for known vulnerabilities, like `docker scan` / `snyk container test`.
+    Scan(ScanArgs),
     /// List what is inside an image: OS and language packages, each with the layer and build step that added it.
     Sbom(SbomArgs),
     /// Build, import, inspect, push and pull the local vulnerability database.
@@ -153,4 +155,69 @@ pub struct SbomArgs {
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Report formats of `scan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// Human text in the shape of `docker scan` (colour on a terminal).
+    Table,
+    /// JSON with the field names of `snyk container test --json`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// CycloneDX 1.6 with a vulnerabilities section.
+    Cyclonedx,
+}
+
+/// Severity levels for the gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GateSeverity {
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+}
+
+/// Which findings count for the gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GateFailOn {
+    /// Every finding at or above the threshold.
+    All,
+    /// Only findings that an upgrade fixes.
+    Upgradable,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 only when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = GateSeverity::Low)]
+    pub severity_threshold: GateSeverity,
+
+    /// Which findings count for the exit code.
+    #[arg(long, value_enum, default_value_t = GateFailOn::All)]
+    pub fail_on: GateFailOn,
+
+    /// Findings without a fixed version do not fail the build (they are still reported).
+    #[arg(long)]
+    pub ignore_unfixed: bool,
 }

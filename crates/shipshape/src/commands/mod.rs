@@ -2,6 +2,7 @@
 
 mod db;
 mod sbom;
+mod scan;
 
 use anyhow::Result;
 
@@ -14,7 +15,6 @@ pub enum ExitStatus {
     /// Nothing to report at or above the gate.
     Success,
     /// Findings at or above the gate.
-    #[allow(dead_code)]
     Failure,
     /// The command could not do its job.
     Error,
@@ -32,6 +32,7 @@ impl From<ExitStatus> for std::process::ExitCode {
 
 pub fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     match cli.command {
+        Command::Scan(args) => scan::run(&cli.global, &args, printer),
         Command::Sbom(args) => sbom::run(&args, printer),
         Command::Db(args) => db::run(&cli.global, &args, printer),
     }

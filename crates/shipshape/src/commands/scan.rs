@@ -1,0 +1,91 @@
+//! `shipshape scan TARGET`: inventory, match against the database, report, gate.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use vulndb::update::{self, UpdateOptions};
+
+use super::ExitStatus;
+use crate::cli::{GateFailOn, GateSeverity, GlobalArgs, ScanArgs, ScanFormat};
+use crate::printer::Printer;
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<ExitStatus> {
+    let inv = crate::target::inventory(&args.target, printer)?;
+
+    let db = vulndb::resolve_path(global.db.as_deref());
+    let config = super::db::config(global)?;
+    let opts = UpdateOptions {
+        offline: global.offline,
+        ..Default::default()
+    };
+    if let update::Ensured::Updated(_) =
+        update::ensure_database(&db, &config, &opts).with_context(|| {
+            format!(
+            "no vulnerability database at {} (run `shipshape db update`, or `db import` offline)",
+            db.display()
+        )
+        })?
+    {
+        printer.info(&format!(
+            "built the vulnerability database at {}",
+            db.display()
+        ));
+    }
+    let store = vulndb::Store::open(&db)
+        .with_context(|| format!("cannot open the database {}", db.display()))?;
+    let report = scan::scan(&inv, &store, &scan::ScanOptions::default())
+        .with_context(|| format!("cannot scan {}", args.target.target))?;
+    let format = match (args.json, args.format) {
+        (true, _) | (_, ScanFormat::Json) => report::ReportFormat::Json,
+        (_, ScanFormat::Table) => report::ReportFormat::Table,
+        (_, ScanFormat::Sarif) => report::ReportFormat::Sarif,
+        (_, ScanFormat::Cyclonedx) => report::ReportFormat::CycloneDx,
+    };
+    // The text report prints its own diagnostics after the summary.
+    if format != report::ReportFormat::Table || args.output.is_some() {
+        for d in &report.diagnostics {
+            printer.warning(&d.code, &d.message);
+        }
+    }
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let ropts = report::ReportOptions {
+        color,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        ..Default::default()
+    };
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            report::render_report(&report, &inv, format, &mut out, &ropts)?;
+            out.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report::render_report(&report, &inv, format, &mut out, &ropts)?;
+            out.flush()?;
+        }
+    }
+
+    let threshold = match args.severity_threshold {
+        GateSeverity::Low => scan::Severity::Low,
+        GateSeverity::Medium => scan::Severity::Medium,
+        GateSeverity::High => scan::Severity::High,
+        GateSeverity::Critical => scan::Severity::Critical,
+    };
+    let fail_on = match args.fail_on {
+        GateFailOn::All => scan::FailOn::All,
+        GateFailOn::Upgradable => scan::FailOn::Upgradable,
+    };
+    Ok(
+        if scan::exceeds(&report, threshold, fail_on, args.ignore_unfixed) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    )
+}
