@@ -56,3 +56,11 @@ fn db_help() {
         insta::assert_snapshot!(format!("db_{sub}_help"), stdout(&out));
     }
 }
+
+/// Validates `scan --help` (snapshot).
+#[test]
+fn scan_help() {
+    let out = shipshape(&["scan", "--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(stdout(&out));
+}

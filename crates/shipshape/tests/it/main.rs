@@ -13,4 +13,5 @@ mod sbom_errors;
 mod sbom_images;
 mod sbom_python;
 mod sbom_registry;
+mod scan;
 mod support;
