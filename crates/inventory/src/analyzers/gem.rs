@@ -24,8 +24,6 @@
 //!   `usr/share/rubygems-integration`, the `ruby3.1` package's default gems) are skipped, see
 //!   `owned.rs`.
 
-use std::collections::{BTreeSet, HashSet};
-
 use super::owned::{self, Owned};
 use crate::model::{Package, PackageType};
 use crate::{Analysis, AnalyzeError, Analyzer, FileSet};
@@ -201,15 +199,7 @@ impl Analyzer for Gem {
                 Err(w) => result.warnings.push(w),
             }
         }
-        let installed: HashSet<String> = found.iter().map(|(p, _)| p.name.clone()).collect();
-        for (mut p, deps) in found {
-            let deps: BTreeSet<String> = deps
-                .into_iter()
-                .filter(|d| *d != p.name && installed.contains(d))
-                .collect();
-            p.depends = deps.into_iter().collect();
-            result.packages.push(p);
-        }
+        result.packages.extend(owned::link_installed(found));
         Ok(result)
     }
 }

@@ -17,8 +17,6 @@
 //! * packages whose `package.json` an OS package owns (Alpine's `npm` and its bundled
 //!   modules in `usr/lib/node_modules`) are skipped, see `owned.rs`.
 
-use std::collections::{BTreeSet, HashSet};
-
 use serde_json::Value;
 
 use super::owned::{self, Owned};
@@ -156,15 +154,7 @@ impl Analyzer for Npm {
                 Err(w) => result.warnings.push(w),
             }
         }
-        let installed: HashSet<String> = found.iter().map(|(p, _)| p.name.clone()).collect();
-        for (mut p, deps) in found {
-            let deps: BTreeSet<String> = deps
-                .into_iter()
-                .filter(|d| *d != p.name && installed.contains(d))
-                .collect();
-            p.depends = deps.into_iter().collect();
-            result.packages.push(p);
-        }
+        result.packages.extend(owned::link_installed(found));
         Ok(result)
     }
 }

@@ -14,9 +14,9 @@
 //! rpm databases also list files, but in binary headers; they are not read here yet, so a
 //! Fedora `python3-*` rpm's metadata is still reported as a language package.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
-use crate::FileSet;
+use crate::{FileSet, Package};
 
 const DPKG_INFO: &str = "var/lib/dpkg/info/";
 const DPKG_STATUS_D: &str = "var/lib/dpkg/status.d/";
@@ -95,6 +95,24 @@ impl Owned {
     pub(crate) fn contains(&self, path: &str) -> bool {
         self.paths.contains(path)
     }
+}
+
+/// Keep, of each package's dependency names, those naming another installed package (sorted,
+/// deduplicated), and return the packages: language manifests list what a package asks for,
+/// and only what is installed is an edge of the image's dependency graph.
+pub(crate) fn link_installed(found: Vec<(Package, Vec<String>)>) -> Vec<Package> {
+    let installed: HashSet<String> = found.iter().map(|(p, _)| p.name.clone()).collect();
+    found
+        .into_iter()
+        .map(|(mut p, deps)| {
+            let deps: BTreeSet<String> = deps
+                .into_iter()
+                .filter(|d| *d != p.name && installed.contains(d))
+                .collect();
+            p.depends = deps.into_iter().collect();
+            p
+        })
+        .collect()
 }
 
 #[cfg(test)]
