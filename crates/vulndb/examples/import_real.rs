@@ -3,7 +3,7 @@
 //! and times a thousand (ecosystem, package, version) lookups.
 //!
 //! ```text
-//! SHIPSHAPE_VULNDATA=/work/shared/vulndata cargo run --release -p shipshape-vulndb --example import_real [DB]
+//! SHIPSHAPE_VULNDATA=path/to/vulndata cargo run --release -p shipshape-vulndb --example import_real [DB]
 //! ```
 //!
 //! Range evaluation is [`vulndb::matches`], which uses the `version` crate.

@@ -15,4 +15,5 @@ mod sbom_images;
 mod sbom_python;
 mod sbom_registry;
 mod scan;
+mod scan_pypa;
 mod support;
