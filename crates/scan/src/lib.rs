@@ -70,8 +70,10 @@ pub mod gate;
 pub mod matching;
 mod model;
 pub mod paths;
+pub mod policy;
 pub mod provenance;
 pub mod severity;
+pub mod vex;
 
 #[cfg(test)]
 mod tests;
@@ -82,5 +84,7 @@ pub use matching::{scan, ScanOptions};
 pub use model::{
     AdvisoryRef, DatabaseInfo, DockerInfo, ExploitData, Finding, FindingStatus, Identifiers,
     ImageSummary, LayerRef, Link, OsSummary, Report, ScanDiagnostic, Severity, SeverityCounts,
-    SeveritySource, UnknownSeverity, UpgradeStep,
+    SeveritySource, Suppressed, SuppressionRule, SuppressionSource, UnknownSeverity, UpgradeStep,
 };
+pub use policy::{apply_policy, check_database_age, IgnoreRule, Policy, PolicyError};
+pub use vex::{Vex, VexStatus};

@@ -876,8 +876,11 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         database: DatabaseInfo {
             path: store.path().display().to_string(),
             built_at,
+            stale: false,
         },
         diagnostics: diags.list,
+        suppressed: Vec::new(),
+        suppressed_count: 0,
     })
 }
 

@@ -480,6 +480,10 @@ pub struct DatabaseInfo {
     /// When it was built (RFC 3339), from its metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub built_at: Option<String>,
+    /// Older than `vulndb::update::STALE_AFTER` (or of unknown age): findings may be
+    /// missing. Set by [`crate::check_database_age`]; written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
 }
 
 /// A problem that did not stop the scan but makes it less complete.
@@ -531,6 +535,65 @@ pub struct Report {
     /// Problems met along the way.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<ScanDiagnostic>,
+    /// Findings hidden by an ignore rule or a VEX statement, in report order, each with
+    /// what hid it; they count for nothing above (not in `ok`, counts or gates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppressed>,
+    /// `suppressed.len()`, written only when non-zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub suppressed_count: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// What kind of document hid a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionSource {
+    /// An ignore rule of a `.shipshape.yaml` policy.
+    Policy,
+    /// An OpenVEX statement.
+    Vex,
+}
+
+/// The ignore rule or VEX statement that hid a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressionRule {
+    /// Policy or VEX.
+    pub source: SuppressionSource,
+    /// The policy or VEX file, as given.
+    pub file: String,
+    /// Position of the rule in `ignore:` or of the statement in `statements`, from 1.
+    pub index: usize,
+    /// The rule's `id`, or the statement's vulnerability name.
+    pub id: String,
+    /// The rule's reason (policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The rule's expiry date, `YYYY-MM-DD` (policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The statement's status, `not_affected` or `fixed` (VEX).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The statement's justification (VEX).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// The statement's impact statement (VEX).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+}
+
+/// A finding hidden by a policy or VEX, with what hid it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suppressed {
+    /// The finding, as it would have been reported.
+    pub finding: Finding,
+    /// The rule or statement that hid it.
+    pub rule: SuppressionRule,
 }
 
 #[cfg(test)]

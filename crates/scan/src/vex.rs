@@ -1,0 +1,295 @@
+//! OpenVEX 0.2.0 documents: statements that a vulnerability does not affect a product.
+//!
+//! A statement covers a finding when its vulnerability (`name`, `@id` or an alias) names
+//! the finding ([`crate::Finding::id`] or an alias) and one of its products is the
+//! finding's package: a product `@id`, or a subcomponent `@id` of a product (an image
+//! listing its packages), equal to the finding's purl once qualifiers (`?arch=…`) and
+//! subpath (`#…`) are dropped; a purl without `@version` covers every version.
+//!
+//! Among the statements covering a finding, the last one (documents in the order given,
+//! statements in file order) decides, as later statements in OpenVEX supersede earlier
+//! ones: `not_affected` and `fixed` hide the finding, `affected` and `under_investigation`
+//! keep it.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::model::{Finding, SuppressionRule, SuppressionSource};
+use crate::policy::{names_finding, PolicyError};
+
+/// A statement's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VexStatus {
+    /// The product is not affected (needs a justification or impact statement).
+    NotAffected,
+    /// The product is affected.
+    Affected,
+    /// The product contains a fix.
+    Fixed,
+    /// Not known yet.
+    UnderInvestigation,
+}
+
+impl VexStatus {
+    /// The OpenVEX name (`not_affected`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VexStatus::NotAffected => "not_affected",
+            VexStatus::Affected => "affected",
+            VexStatus::Fixed => "fixed",
+            VexStatus::UnderInvestigation => "under_investigation",
+        }
+    }
+}
+
+/// One statement, flattened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// Position in `statements`, from 1.
+    pub index: usize,
+    /// The vulnerability's name (or `@id`), then its aliases.
+    pub vulnerability: Vec<String>,
+    /// Purls of the products and their subcomponents.
+    pub purls: Vec<String>,
+    /// The status.
+    pub status: VexStatus,
+    /// The justification (`vulnerable_code_not_present`, …).
+    pub justification: Option<String>,
+    /// The impact statement.
+    pub impact_statement: Option<String>,
+    /// The action statement.
+    pub action_statement: Option<String>,
+}
+
+/// One OpenVEX document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Vex {
+    /// The file, as given.
+    pub file: String,
+    /// Its statements.
+    pub statements: Vec<Statement>,
+}
+
+const JUSTIFICATIONS: [&str; 5] = [
+    "component_not_present",
+    "vulnerable_code_not_present",
+    "vulnerable_code_not_in_execute_path",
+    "vulnerable_code_cannot_be_controlled_by_adversary",
+    "inline_mitigations_already_exist",
+];
+
+#[derive(Deserialize)]
+struct RawDoc {
+    #[serde(rename = "@context")]
+    context: String,
+    statements: Vec<RawStatement>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawVuln {
+    Name(String),
+    Object {
+        #[serde(rename = "@id")]
+        id: Option<String>,
+        name: Option<String>,
+        #[serde(default)]
+        aliases: Vec<String>,
+    },
+}
+
+#[derive(Deserialize)]
+struct RawComponent {
+    #[serde(rename = "@id")]
+    id: Option<String>,
+    #[serde(default)]
+    identifiers: Option<RawIdentifiers>,
+    #[serde(default)]
+    subcomponents: Vec<RawComponent>,
+}
+
+#[derive(Deserialize)]
+struct RawIdentifiers {
+    purl: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawStatement {
+    vulnerability: RawVuln,
+    #[serde(default)]
+    products: Vec<RawComponent>,
+    status: VexStatus,
+    justification: Option<String>,
+    impact_statement: Option<String>,
+    action_statement: Option<String>,
+}
+
+fn component_purls(c: &RawComponent, out: &mut Vec<String>) {
+    for p in [
+        c.id.as_deref(),
+        c.identifiers.as_ref().and_then(|i| i.purl.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if p.starts_with("pkg:") {
+            out.push(p.to_owned());
+        }
+    }
+    for s in &c.subcomponents {
+        component_purls(s, out);
+    }
+}
+
+impl Vex {
+    /// Parses an OpenVEX JSON document; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Vex, PolicyError> {
+        let invalid = |message: String| PolicyError::Invalid {
+            kind: "VEX document",
+            file: file.to_owned(),
+            message,
+        };
+        let raw: RawDoc = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if !raw.context.starts_with("https://openvex.dev/ns") {
+            return Err(invalid(format!(
+                "@context {:?} is not OpenVEX (https://openvex.dev/ns/v0.2.0)",
+                raw.context
+            )));
+        }
+        let mut statements = Vec::new();
+        for (i, s) in raw.statements.into_iter().enumerate() {
+            let index = i + 1;
+            let vulnerability: Vec<String> = match s.vulnerability {
+                RawVuln::Name(n) => vec![n],
+                RawVuln::Object { id, name, aliases } => {
+                    name.into_iter().chain(id).chain(aliases).collect()
+                }
+            };
+            if vulnerability.is_empty() {
+                return Err(invalid(format!("statement {index} names no vulnerability")));
+            }
+            if let Some(j) = &s.justification {
+                if !JUSTIFICATIONS.contains(&j.as_str()) {
+                    return Err(invalid(format!(
+                        "statement {index}: unknown justification {j:?} (expected one of {})",
+                        JUSTIFICATIONS.join(", ")
+                    )));
+                }
+            }
+            if s.status == VexStatus::NotAffected
+                && s.justification.is_none()
+                && s.impact_statement.is_none()
+            {
+                return Err(invalid(format!(
+                    "statement {index} ({}) is not_affected without a justification or impact_statement",
+                    vulnerability[0]
+                )));
+            }
+            let mut purls = Vec::new();
+            for p in &s.products {
+                component_purls(p, &mut purls);
+            }
+            statements.push(Statement {
+                index,
+                vulnerability,
+                purls,
+                status: s.status,
+                justification: s.justification,
+                impact_statement: s.impact_statement,
+                action_statement: s.action_statement,
+            });
+        }
+        Ok(Vex {
+            file: file.to_owned(),
+            statements,
+        })
+    }
+
+    /// Reads and parses an OpenVEX file.
+    pub fn load(path: &Path) -> Result<Vex, PolicyError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Vex::parse(&file, &text)
+    }
+}
+
+/// Decodes `%XX` escapes (purls encode `:` in epochs as `%3A`).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && s.is_char_boundary(i + 3) {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A purl without qualifiers and subpath, decoded, split into (type/namespace/name,
+/// version).
+fn purl_key(purl: &str) -> (String, Option<String>) {
+    let base = purl.split(['?', '#']).next().unwrap_or(purl);
+    let slash = base.rfind('/').unwrap_or(0);
+    match base[slash..].find('@') {
+        Some(at) => (
+            percent_decode(&base[..slash + at]).to_ascii_lowercase(),
+            Some(percent_decode(&base[slash + at + 1..])),
+        ),
+        None => (percent_decode(base).to_ascii_lowercase(), None),
+    }
+}
+
+/// Whether a VEX product purl covers the finding's purl: same package, and same version
+/// unless the VEX purl has none; qualifiers and subpath ignored.
+pub fn purl_covers(vex_purl: &str, finding_purl: &str) -> bool {
+    if finding_purl.is_empty() {
+        return false;
+    }
+    let (vn, vv) = purl_key(vex_purl);
+    let (fn_, fv) = purl_key(finding_purl);
+    vn == fn_ && (vv.is_none() || vv == fv)
+}
+
+impl Statement {
+    /// Whether the statement is about this finding (whatever its status).
+    pub fn covers(&self, f: &Finding) -> bool {
+        self.vulnerability.iter().any(|v| names_finding(f, v))
+            && self.purls.iter().any(|p| purl_covers(p, &f.purl))
+    }
+}
+
+/// The statement that hides `f`, if the last statement covering it says `not_affected` or
+/// `fixed`.
+pub(crate) fn suppressing(docs: &[Vex], f: &Finding) -> Option<SuppressionRule> {
+    let (doc, st) = docs
+        .iter()
+        .flat_map(|d| d.statements.iter().map(move |s| (d, s)))
+        .filter(|(_, s)| s.covers(f))
+        .last()?;
+    if !matches!(st.status, VexStatus::NotAffected | VexStatus::Fixed) {
+        return None;
+    }
+    Some(SuppressionRule {
+        source: SuppressionSource::Vex,
+        file: doc.file.clone(),
+        index: st.index,
+        id: st.vulnerability[0].clone(),
+        reason: st.action_statement.clone(),
+        expires: None,
+        status: Some(st.status.as_str().to_owned()),
+        justification: st.justification.clone(),
+        statement: st.impact_statement.clone(),
+    })
+}
