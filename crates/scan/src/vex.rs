@@ -276,8 +276,8 @@ pub(crate) fn suppressing(docs: &[Vex], f: &Finding) -> Option<SuppressionRule> 
     let (doc, st) = docs
         .iter()
         .flat_map(|d| d.statements.iter().map(move |s| (d, s)))
-        .filter(|(_, s)| s.covers(f))
-        .last()?;
+        .rev()
+        .find(|(_, s)| s.covers(f))?;
     if !matches!(st.status, VexStatus::NotAffected | VexStatus::Fixed) {
         return None;
     }
@@ -292,4 +292,214 @@ pub(crate) fn suppressing(docs: &[Vex], f: &Finding) -> Option<SuppressionRule> 
         justification: st.justification.clone(),
         statement: st.impact_statement.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Report, Severity};
+    use crate::policy::tests::{finding, report, PURL};
+    use crate::policy::{apply_policy, Policy};
+    use time::macros::date;
+
+    fn doc(statements: serde_json::Value) -> String {
+        serde_json::json!({
+            "@context": "https://openvex.dev/ns/v0.2.0",
+            "@id": "https://example.com/vex/1",
+            "author": "sec@example.com",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "version": 1,
+            "statements": statements,
+        })
+        .to_string()
+    }
+
+    fn apply(vex: &[Vex], findings: Vec<crate::Finding>) -> Report {
+        let mut r = report(findings);
+        let inv = inventory::Inventory::default();
+        apply_policy(&mut r, &inv, &Policy::default(), vex, date!(2026 - 01 - 01));
+        r
+    }
+
+    /// Validates that not_affected and fixed hide, affected and under_investigation keep,
+    /// and that the justification is kept with the suppressed finding.
+    #[test]
+    fn statuses() {
+        for (status, hidden) in [
+            ("not_affected", true),
+            ("fixed", true),
+            ("affected", false),
+            ("under_investigation", false),
+        ] {
+            let text = doc(serde_json::json!([{
+                "vulnerability": {"name": "CVE-2023-1234"},
+                "products": [{"@id": "pkg:deb/debian/libssl3@3.0.11-1~deb12u2"}],
+                "status": status,
+                "justification": "vulnerable_code_not_in_execute_path",
+                "impact_statement": "never called",
+            }]));
+            let vex = Vex::parse("a.vex.json", &text).unwrap();
+            let r = apply(
+                &[vex],
+                vec![finding("CVE-2023-1234", &[], Severity::High, PURL)],
+            );
+            assert_eq!(r.suppressed.len(), usize::from(hidden), "{status}");
+            assert_eq!(r.vulnerabilities.len(), usize::from(!hidden), "{status}");
+            assert_eq!(r.ok, hidden);
+            if hidden {
+                let rule = &r.suppressed[0].rule;
+                assert_eq!(rule.source, crate::SuppressionSource::Vex);
+                assert_eq!(rule.file, "a.vex.json");
+                assert_eq!(rule.status.as_deref(), Some(status));
+                assert_eq!(
+                    rule.justification.as_deref(),
+                    Some("vulnerable_code_not_in_execute_path")
+                );
+                assert_eq!(rule.statement.as_deref(), Some("never called"));
+                let j = serde_json::to_value(&r).unwrap();
+                assert_eq!(j["suppressed"][0]["rule"]["source"], "vex");
+            }
+        }
+    }
+
+    /// Validates purl matching with and without qualifiers and versions, subcomponents of an
+    /// image product, aliases, and that a later statement supersedes an earlier one.
+    #[test]
+    fn purls_aliases_and_order() {
+        let f = || finding("CVE-2023-1234", &["DSA-5555-1"], Severity::High, PURL);
+        let hides = |vuln: serde_json::Value, products: serde_json::Value| {
+            let text = doc(serde_json::json!([{
+                "vulnerability": vuln, "products": products, "status": "not_affected",
+                "justification": "component_not_present"}]));
+            apply(&[Vex::parse("v", &text).unwrap()], vec![f()])
+                .suppressed
+                .len()
+                == 1
+        };
+        let name = serde_json::json!({"name": "CVE-2023-1234"});
+        for (purl, want) in [
+            ("pkg:deb/debian/libssl3@3.0.11-1~deb12u2", true),
+            ("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=arm64", true),
+            ("pkg:deb/debian/libssl3@3.0.11-1~deb12u2#sub", true),
+            ("pkg:deb/debian/libssl3", true),
+            ("pkg:deb/debian/libssl3@3.0.11-1~deb12u1", false),
+            ("pkg:deb/debian/libssl1.1@3.0.11-1~deb12u2", false),
+            ("pkg:deb/ubuntu/libssl3@3.0.11-1~deb12u2", false),
+        ] {
+            assert_eq!(
+                hides(name.clone(), serde_json::json!([{"@id": purl}])),
+                want,
+                "{purl}"
+            );
+        }
+        // The finding's purl without qualifiers, VEX with them.
+        let text = doc(
+            serde_json::json!([{"vulnerability": name, "status": "fixed",
+            "products": [{"@id": "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64"}]}]),
+        );
+        let bare = finding(
+            "CVE-2023-1234",
+            &[],
+            Severity::High,
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u2",
+        );
+        assert_eq!(
+            apply(&[Vex::parse("v", &text).unwrap()], vec![bare])
+                .suppressed
+                .len(),
+            1
+        );
+        // An image product with the package as a subcomponent.
+        assert!(hides(
+            name.clone(),
+            serde_json::json!([{"@id": "pkg:oci/app@sha256%3Aabc",
+            "subcomponents": [{"@id": "pkg:deb/debian/libssl3@3.0.11-1~deb12u2"}]}])
+        ));
+        assert!(!hides(
+            name.clone(),
+            serde_json::json!([{"@id": "pkg:oci/app@sha256%3Aabc",
+            "subcomponents": [{"@id": "pkg:deb/debian/curl@7"}]}])
+        ));
+        // Aliases either way, and the old string form.
+        assert!(hides(
+            serde_json::json!({"name": "DSA-5555-1"}),
+            serde_json::json!([{"@id": PURL}])
+        ));
+        assert!(hides(
+            serde_json::json!({"name": "X-1", "aliases": ["CVE-2023-1234"]}),
+            serde_json::json!([{"@id": PURL}])
+        ));
+        assert!(hides(
+            serde_json::json!("CVE-2023-1234"),
+            serde_json::json!([{"@id": PURL}])
+        ));
+        assert!(!hides(
+            serde_json::json!({"name": "CVE-2023-9"}),
+            serde_json::json!([{"@id": PURL}])
+        ));
+        // A later "affected" supersedes an earlier "not_affected", across documents too.
+        let first = Vex::parse(
+            "1",
+            &doc(
+                serde_json::json!([{"vulnerability": name, "products": [{"@id": PURL}],
+            "status": "not_affected", "justification": "component_not_present"}]),
+            ),
+        )
+        .unwrap();
+        let second = Vex::parse(
+            "2",
+            &doc(
+                serde_json::json!([{"vulnerability": name, "products": [{"@id": PURL}],
+            "status": "affected", "action_statement": "upgrade"}]),
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            apply(&[first.clone(), second.clone()], vec![f()])
+                .suppressed
+                .len(),
+            0
+        );
+        assert_eq!(apply(&[second, first], vec![f()]).suppressed.len(), 1);
+    }
+
+    /// Validates that malformed documents are errors naming the file.
+    #[test]
+    fn errors_name_the_file() {
+        for (text, needle) in [
+            ("{", "invalid VEX document"),
+            (
+                r#"{"@context": "https://example.com", "statements": []}"#,
+                "not OpenVEX",
+            ),
+            (
+                &doc(serde_json::json!([{"vulnerability": {"name": "C"}, "status": "maybe"}])),
+                "maybe",
+            ),
+            (
+                &doc(
+                    serde_json::json!([{"vulnerability": {"name": "C"}, "status": "not_affected"}]),
+                ),
+                "without a justification",
+            ),
+            (
+                &doc(
+                    serde_json::json!([{"vulnerability": {"name": "C"}, "status": "not_affected", "justification": "trust_me"}]),
+                ),
+                "unknown justification",
+            ),
+            (
+                &doc(serde_json::json!([{"vulnerability": {}, "status": "fixed"}])),
+                "names no vulnerability",
+            ),
+        ] {
+            let err = Vex::parse("ci/app.vex.json", text).unwrap_err().to_string();
+            assert!(
+                err.contains("ci/app.vex.json") && err.contains(needle),
+                "{needle}: {err}"
+            );
+        }
+        let err = Vex::load(std::path::Path::new("/nonexistent/v.json")).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/v.json"));
+    }
 }
