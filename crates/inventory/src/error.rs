@@ -26,4 +26,12 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A stored SBOM could not be read as one.
+    #[error("cannot read SBOM {path}: {message}")]
+    Sbom {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
 }

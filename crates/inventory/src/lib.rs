@@ -11,6 +11,7 @@
 //! # Brief overview
 //! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
 //! * [`inventory_image`] walks an [`oci::Image`]; [`inventory_rootfs`] walks a directory.
+//! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back.
 //! * [`Inventory`] and [`Package`] are the result.
 #![deny(missing_docs)]
 
@@ -21,6 +22,7 @@ mod error;
 mod merge;
 mod model;
 pub mod purl;
+pub mod sbom_input;
 mod walk;
 
 pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
@@ -29,3 +31,4 @@ pub use merge::{inventory_image, inventory_rootfs, Options, Progress};
 pub use model::{
     Diagnostic, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package, PackageType,
 };
+pub use sbom_input::inventory_sbom;
