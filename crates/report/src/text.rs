@@ -151,6 +151,13 @@ fn summary(out: &mut String, r: &Report, color: bool) {
             r.severity_counts.total()
         );
     }
+    if r.suppressed_count > 0 {
+        let _ = writeln!(
+            out,
+            "{} findings suppressed by policy or VEX (see --json).",
+            r.suppressed_count
+        );
+    }
     if !r.diagnostics.is_empty() {
         out.push('\n');
         for d in &r.diagnostics {

@@ -220,4 +220,12 @@ pub struct ScanArgs {
     /// Findings without a fixed version do not fail the build (they are still reported).
     #[arg(long)]
     pub ignore_unfixed: bool,
+
+    /// Ignore rules (YAML); default: .shipshape.yaml in the current directory, if present.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// An OpenVEX document whose not_affected/fixed statements hide findings (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
 }

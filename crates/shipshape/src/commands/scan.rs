@@ -10,6 +10,23 @@ use crate::cli::{GateFailOn, GateSeverity, GlobalArgs, ScanArgs, ScanFormat};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<ExitStatus> {
+    // Policy and VEX files are read first: a typo fails fast, before the image is pulled.
+    let policy = match &args.policy {
+        Some(path) => scan::Policy::load(path)?,
+        None => {
+            let default = std::path::Path::new(scan::policy::DEFAULT_FILE);
+            if default.is_file() {
+                scan::Policy::load(default)?
+            } else {
+                scan::Policy::default()
+            }
+        }
+    };
+    let vex = args
+        .vex
+        .iter()
+        .map(|p| scan::Vex::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let inv = crate::target::inventory(&args.target, printer)?;
 
     let db = vulndb::resolve_path(global.db.as_deref());
@@ -33,8 +50,12 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     }
     let store = vulndb::Store::open(&db)
         .with_context(|| format!("cannot open the database {}", db.display()))?;
-    let report = scan::scan(&inv, &store, &scan::ScanOptions::default())
+    let mut report = scan::scan(&inv, &store, &scan::ScanOptions::default())
         .with_context(|| format!("cannot scan {}", args.target.target))?;
+    // The same rule as `db status`: older than update::STALE_AFTER, or of unknown age.
+    let age = report.database.built_at.as_deref().and_then(update::age_of);
+    scan::check_database_age(&mut report, age);
+    scan::apply_policy(&mut report, &inv, &policy, &vex, scan::policy::today());
     let format = match (args.json, args.format) {
         (true, _) | (_, ScanFormat::Json) => report::ReportFormat::Json,
         (_, ScanFormat::Table) => report::ReportFormat::Table,
