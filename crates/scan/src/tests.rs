@@ -807,10 +807,9 @@ fn debian_end_of_life() {
     );
 }
 
-/// Validates that matching 10,000 packages against a few thousand advisories stays well
-/// under a second in release builds (`cargo test --release -- --ignored`).
+/// Validates matching at scale: 10,000 packages against 3,000 advisories give exactly the
+/// 5,000 expected findings. Its speed is measured by `examples/match_bench.rs`.
 #[test]
-#[ignore = "timing; run with --release -- --ignored"]
 fn matching_ten_thousand_packages() {
     let mut tracker = serde_json::Map::new();
     for s in 0..1000 {
@@ -838,10 +837,7 @@ fn matching_ten_thousand_packages() {
         })
         .collect();
     let inv = image("big:1", ("debian", "12"), packages);
-    let start = std::time::Instant::now();
     let r = run(&inv, &store);
-    let took = start.elapsed();
     assert_eq!(r.dependency_count, 10_000);
     assert_eq!(r.vulnerabilities.len(), 5_000);
-    assert!(took.as_millis() < 1000, "{took:?}");
 }
