@@ -10,6 +10,14 @@ use crate::progress::LayerBar;
 
 /// Resolve the target and take its inventory.
 pub fn inventory(args: &TargetArgs, printer: &Printer) -> Result<inventory::Inventory> {
+    // `sbom:FILE`: a stored CycloneDX or SPDX JSON SBOM, read without the image.
+    if let Some(file) = args.target.strip_prefix("sbom:") {
+        let inv = inventory::inventory_sbom(std::path::Path::new(file))?;
+        for d in &inv.diagnostics {
+            printer.warning(&d.code, &d.message);
+        }
+        return Ok(inv);
+    }
     let target = oci::Target::parse(&args.target)?;
     let mut opts = inventory::Options::default();
     let bar = printer

@@ -16,4 +16,5 @@ mod sbom_python;
 mod sbom_registry;
 mod scan;
 mod scan_pypa;
+mod scan_sbom;
 mod support;
