@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-struct Setup {
+pub(crate) struct Setup {
     _dir: tempfile::TempDir,
-    db: String,
-    target: String,
+    pub(crate) db: String,
+    pub(crate) target: String,
 }
 
 fn installed(sbom: &Value, name: &str) -> (String, String, String) {
@@ -27,7 +27,7 @@ fn installed(sbom: &Value, name: &str) -> (String, String, String) {
 }
 
 /// Builds a database from a Debian tracker JSON and an OSV record made for this image.
-fn setup() -> Option<Setup> {
+pub(crate) fn setup() -> Option<Setup> {
     let images = Images::load()?;
     let target = format!(
         "docker-archive:{}",
@@ -87,7 +87,7 @@ fn setup() -> Option<Setup> {
     })
 }
 
-fn scan(s: &Setup, extra: &[&str]) -> std::process::Output {
+pub(crate) fn scan(s: &Setup, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["--db", &s.db, "--offline", "scan", &s.target];
     args.extend_from_slice(extra);
     shipshape(&args)
