@@ -28,8 +28,26 @@ pub const NOT_COMPARABLE: Code = Code {
     meaning: "advisories skipped for a package: versions not comparable",
 };
 
+/// An ignore rule has passed its `expires` date and no longer hides findings.
+pub const EXPIRED_RULE: Code = Code {
+    code: "S004",
+    meaning: "ignore rule expired: its findings are reported again",
+};
+
+/// The advisory database is older than `vulndb::update::STALE_AFTER` or of unknown age.
+pub const STALE_DATABASE: Code = Code {
+    code: "S005",
+    meaning: "the vulnerability database is stale",
+};
+
 /// Every code, for documentation and the uniqueness test.
-pub const ALL: [Code; 3] = [NO_OS_FEED, NOT_QUERYABLE, NOT_COMPARABLE];
+pub const ALL: [Code; 5] = [
+    NO_OS_FEED,
+    NOT_QUERYABLE,
+    NOT_COMPARABLE,
+    EXPIRED_RULE,
+    STALE_DATABASE,
+];
 
 #[cfg(test)]
 mod tests {
