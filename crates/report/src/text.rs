@@ -144,11 +144,12 @@ fn summary(out: &mut String, r: &Report, color: bool) {
             let _ = writeln!(out, "{line}");
         }
     } else {
+        let found = r.severity_counts.total();
         let _ = writeln!(
             out,
-            "Tested {} dependencies for known issues, found {} issues.",
+            "Tested {} dependencies for known issues, found {found} {}.",
             r.dependency_count,
-            r.severity_counts.total()
+            if found == 1 { "issue" } else { "issues" }
         );
     }
     if r.suppressed_count > 0 {
