@@ -28,6 +28,9 @@ fn usage_errors_exit_2() {
     assert!(stderr(&out).contains("xml"));
     let out = shipshape(&["no-such-command"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = shipshape(&["scan", "dir:/", "--severity-threshold", "urgent"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("urgent"), "{}", stderr(&out));
 }
 
 /// Validates a bad --platform value is refused before any work.

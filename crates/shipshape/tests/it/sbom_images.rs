@@ -1,14 +1,8 @@
 //! `shipshape sbom` on the real images built by scripts/test-images/build.sh.
 
-use std::path::Path;
-
 use serde_json::Value;
 
 use crate::support::*;
-
-fn schemas() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../report/tests/schemas")
-}
 
 /// Validates that the SBOM of every local form of both images lists exactly the packages
 /// `dpkg-query -W` lists for the image's root filesystem.
@@ -135,45 +129,6 @@ fn packages_are_attributed_to_the_step_that_installed_them() {
             );
         }
     }
-}
-
-fn validator(schema: &str) -> jsonschema::Validator {
-    struct Local;
-    impl jsonschema::Retrieve for Local {
-        fn retrieve(
-            &self,
-            uri: &jsonschema::Uri<String>,
-        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-            let name = uri
-                .as_str()
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .split('#')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            let text = std::fs::read_to_string(schemas().join(&name))?;
-            Ok(serde_json::from_str(&text)?)
-        }
-    }
-    let text =
-        std::fs::read_to_string(schemas().join(schema)).unwrap_or_else(|e| panic!("{schema}: {e}"));
-    jsonschema::options()
-        .with_retriever(Local)
-        .should_validate_formats(true)
-        .build(&serde_json::from_str(&text).unwrap())
-        .unwrap()
-}
-
-fn assert_valid(schema: &str, doc: &Value) {
-    let v = validator(schema);
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .take(10)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{schema}:\n{}", errors.join("\n"));
 }
 
 /// Validates CycloneDX 1.6 and SPDX 2.3 output of a real image against the official

@@ -306,7 +306,8 @@ fn jq_pipeline() {
     }
 }
 
-/// Validates that SARIF and CycloneDX reports of the real image are written to --output.
+/// Validates that SARIF and CycloneDX reports of the real image are written to --output and
+/// validate against the SARIF 2.1.0 and CycloneDX 1.6 schemas.
 #[test]
 fn sarif_and_cyclonedx_outputs() {
     let Some(s) = setup() else { return };
@@ -318,9 +319,11 @@ fn sarif_and_cyclonedx_outputs() {
         assert!(out.stdout.is_empty());
         let doc: Value = serde_json::from_slice(&std::fs::read(Path::new(&path)).unwrap()).unwrap();
         if fmt == "sarif" {
+            assert_valid_by_ref("sarif-schema-2.1.0.json", &doc);
             assert_eq!(doc["version"], "2.1.0");
             assert!(doc["runs"][0]["results"].as_array().unwrap().len() >= 4);
         } else {
+            assert_valid("bom-1.6.SNAPSHOT.schema.json", &doc);
             assert_eq!(doc["specVersion"], "1.6");
             assert!(doc["vulnerabilities"]
                 .as_array()
