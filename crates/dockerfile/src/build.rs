@@ -24,6 +24,18 @@ const EXPANDED: &[&str] = &[
     "WORKDIR",
 ];
 
+/// BuildKit's automatic platform ARGs, usable in FROM without a declaration.
+const AUTOMATIC: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
 /// Variables visible to one instruction.
 #[derive(Default, Clone)]
 struct Scope {
@@ -126,6 +138,15 @@ pub(crate) fn build(
     };
     let mut global_args: Vec<Arg> = Vec::new();
     let mut global_scope = Scope::default();
+    // BuildKit defines these in the global scope without a declaration; we know their
+    // values only when the caller passes them.
+    for name in AUTOMATIC {
+        if let Some(v) = build_args.get(*name) {
+            global_scope
+                .args
+                .insert((*name).to_string(), Some(v.clone()));
+        }
+    }
     let mut stages: Vec<Stage> = Vec::new();
     let mut cur: Option<(Stage, Scope)> = None;
 
@@ -161,11 +182,12 @@ pub(crate) fn build(
                 ctx.declare_args(&r, scope, Some(&global_args))?;
             }
             "ENV" => {
-                for (k, v) in name_values(&r.args, ctx.escape) {
-                    let v = ctx.strict(&v, WORD_STRICT, scope, r.line)?;
-                    scope.env.insert(k, v);
-                }
                 // Every pair sees the scope before the instruction: apply all at once.
+                let mut pairs = Vec::new();
+                for (k, v) in name_values(&r.args, ctx.escape) {
+                    pairs.push((k, ctx.strict(&v, WORD_STRICT, scope, r.line)?));
+                }
+                scope.env.extend(pairs);
             }
             "SHELL" => {
                 if let Form::Exec(argv) = &inst.form {
@@ -335,7 +357,7 @@ fn instruction(
         _ => None,
     };
     let trigger = if r.keyword == "ONBUILD" {
-        Some(Box::new(trigger(ctx, r)?))
+        Some(Box::new(trigger(r)?))
     } else {
         None
     };
@@ -356,7 +378,7 @@ fn instruction(
 }
 
 /// The instruction inside `ONBUILD`, unexpanded (it runs in the child build).
-fn trigger(ctx: &Ctx<'_>, r: &RawInstruction) -> Result<Instruction, ParseError> {
+fn trigger(r: &RawInstruction) -> Result<Instruction, ParseError> {
     let line = r.line;
     let (word, rest) = match r.args.split_once(char::is_whitespace) {
         Some((w, rest)) => (w, rest.trim_start()),
@@ -376,7 +398,6 @@ fn trigger(ctx: &Ctx<'_>, r: &RawInstruction) -> Result<Instruction, ParseError>
     } else {
         (Vec::new(), rest.to_string())
     };
-    let _ = ctx;
     Ok(Instruction {
         line,
         end_line: r.end_line,
