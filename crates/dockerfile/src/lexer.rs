@@ -231,7 +231,8 @@ pub(crate) fn split_flags(rest: &str) -> (Vec<Flag>, String) {
 /// Heredoc openers among the words of `args`: (fd, strip tabs, name, expand content).
 fn heredoc_words(args: &str, escape: char) -> Vec<(Option<u32>, bool, String, bool)> {
     let mut found = Vec::new();
-    for word in split_words(args, escape) {
+    let words = split_words(args, escape);
+    for (i, word) in words.iter().enumerate() {
         let digits = word.chars().take_while(char::is_ascii_digit).count();
         let fd = word[..digits].parse().ok();
         let Some(rest) = word[digits..].strip_prefix("<<") else {
@@ -243,6 +244,11 @@ fn heredoc_words(args: &str, escape: char) -> Vec<(Option<u32>, bool, String, bo
         let (strip_tabs, rest) = match rest.strip_prefix('-') {
             Some(r) => (true, r),
             None => (false, rest),
+        };
+        // BuildKit 0.22 accepts `<< EOF` (a space before the word).
+        let rest = match (rest.is_empty(), words.get(i + 1)) {
+            (true, Some(next)) => next.as_str(),
+            _ => rest,
         };
         let quoted = rest.contains(['"', '\'']) || rest.contains(escape);
         let name: String = rest

@@ -80,9 +80,25 @@
 //!   shell command. Only `SHELL`, which Docker requires in JSON, errors on bad JSON.
 //! - **Unknown `${VAR#…}`, `${VAR%…}`, `${VAR/…}` modifiers** are kept as written rather
 //!   than failing the parse.
+//! - **Heredoc bodies** of `COPY`/`ADD` with an unquoted delimiter are expanded like a
+//!   text view (quotes kept, `\$` → `$`), following BuildKit's quote-preserving
+//!   expansion (moby/buildkit#2442); BuildKit's exact treatment of other backslashes and
+//!   of `'$VAR'` inside a body is approximated. `RUN` bodies are the shell's: `expanded`
+//!   substitutes known variables only.
 //! - **Layers.** [`creates_layer`] is true for `RUN`, `COPY` and `ADD`. The classic
 //!   builder also records a (usually empty) layer for `WORKDIR` when it creates the
 //!   directory; history matching should allow for that rather than expect it.
+//!
+//! # Not handled
+//!
+//! - The base image's own `ENV` (e.g. `PATH` in `ENV PATH=/x:$PATH` expands to `/x:`)
+//!   and BuildKit's predefined proxy args: the caller knows them, this crate does not.
+//! - `${VAR#…}`, `${VAR%…}`, `${VAR/…}` (Dockerfile 1.7 labs/stable) are not evaluated.
+//! - Heredocs inside `ONBUILD`; `--parents`/`--exclude` are kept as flags with no meaning
+//!   attached. Instruction-specific validation (e.g. `EXPOSE` ports, `COPY` needing two
+//!   arguments) is left to the builder: such files parse.
+//! - The classic builder's `|N KEY=VALUE /bin/sh -c …` history prefix is attribution's
+//!   business, not this crate's.
 
 #![deny(missing_docs)]
 

@@ -292,12 +292,15 @@ EOF
 fd three $FOO $HOME
 END
 RUN echo done
+RUN cat << EOF
+spaced
+EOF
 ",
     );
     let s = df.final_stage();
     assert_eq!(
         keywords(&df, 0),
-        ["RUN", "RUN", "RUN", "ARG", "COPY", "COPY", "RUN", "RUN"]
+        ["RUN", "RUN", "RUN", "ARG", "COPY", "COPY", "RUN", "RUN", "RUN"]
     );
     let first = &s.instructions[0];
     assert_eq!(first.form, Form::Heredoc);
@@ -338,6 +341,10 @@ RUN echo done
         Some("fd three bar $HOME\n")
     );
     assert_eq!(s.instructions[7].line, 31);
+    assert_eq!(
+        s.instructions[8].heredocs[0].content, "spaced\n",
+        "BuildKit 0.22 `<< EOF`"
+    );
 }
 
 #[test]
