@@ -40,13 +40,21 @@ pub const STALE_DATABASE: Code = Code {
     meaning: "the vulnerability database is stale",
 };
 
+/// The database holds no advisory at all for an ecosystem the image's packages need, so
+/// those packages were checked against nothing.
+pub const EMPTY_FEED: Code = Code {
+    code: "S006",
+    meaning: "the database has no advisories for an ecosystem the image needs",
+};
+
 /// Every code, for documentation and the uniqueness test.
-pub const ALL: [Code; 5] = [
+pub const ALL: [Code; 6] = [
     NO_OS_FEED,
     NOT_QUERYABLE,
     NOT_COMPARABLE,
     EXPIRED_RULE,
     STALE_DATABASE,
+    EMPTY_FEED,
 ];
 
 #[cfg(test)]

@@ -25,7 +25,7 @@
 //!   package with a diagnostic (`S003`), never silently.
 //! * **Withdrawn advisories** produce no findings.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use inventory::{Inventory, Package};
@@ -755,6 +755,8 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
     };
     let mut findings: Vec<Finding> = Vec::new();
     let (mut tested, mut no_feed, mut unqueryable) = (0usize, 0usize, 0usize);
+    // Per candidate-ecosystem list: how many packages were looked up in it.
+    let mut needed: BTreeMap<Vec<String>, usize> = BTreeMap::new();
 
     for (i, pkg) in inv.packages.iter().enumerate() {
         let q = match ecosystem::query(pkg, feed.as_ref()) {
@@ -769,6 +771,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             }
         };
         tested += 1;
+        *needed.entry(q.ecosystems.clone()).or_default() += 1;
         let hits = collect_hits(&mut lookups, pkg, &q, &mut diags)?;
         if hits.is_empty() {
             continue;
@@ -806,6 +809,30 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             diagnostics::NO_OS_FEED,
             format!("{no_feed} OS packages not checked: no advisory feed for {os}"),
         );
+    }
+    for (ecosystems, count) in &needed {
+        let mut covered = false;
+        for e in ecosystems {
+            covered |= store.has_ecosystem(e).map_err(|err| ScanError::Store {
+                doing: format!("checking the database for {e}"),
+                err: Box::new(err),
+            })?;
+        }
+        if !covered {
+            diags.push(
+                diagnostics::EMPTY_FEED,
+                format!(
+                    "the database has no advisories for {}: {count} {} checked against nothing \
+                     (run `shipshape db update`, or `db import` that feed)",
+                    ecosystems.join(" or "),
+                    if *count == 1 {
+                        "package was"
+                    } else {
+                        "packages were"
+                    }
+                ),
+            );
+        }
     }
     if unqueryable > 0 {
         diags.push(

@@ -807,6 +807,37 @@ fn debian_end_of_life() {
     );
 }
 
+/// Validates that a database with nothing for an ecosystem the image needs says so (S006)
+/// instead of a silent clean result, while a covered ecosystem with no match stays quiet.
+#[test]
+fn empty_feed_is_reported() {
+    let tracker = r#"{"zlib": {"CVE-2024-0013": {"description": "x",
+      "releases": {"bookworm": {"status": "resolved", "fixed_version": "1:1.2.13.dfsg-1", "urgency": "low"}}}}}"#;
+    let (_d, store) = store(&[Feed::Debian(tracker)]);
+    let inv = image(
+        "app:1",
+        ("debian", "12"),
+        vec![
+            deb("zlib1g", "1:1.2.13.dfsg-1", Some(("zlib", ""))),
+            python("Jinja2", "2.11.2"),
+            python("idna", "2.10"),
+        ],
+    );
+    let r = run(&inv, &store);
+    assert!(r.vulnerabilities.is_empty());
+    let codes: Vec<(&str, &str)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    assert_eq!(codes[0].0, crate::diagnostics::EMPTY_FEED.code);
+    assert!(
+        codes[0].1.contains("PyPI") && codes[0].1.contains("2 packages"),
+        "{codes:?}"
+    );
+}
+
 /// Validates matching at scale: 10,000 packages against 3,000 advisories give exactly the
 /// 5,000 expected findings. Its speed is measured by `examples/match_bench.rs`.
 #[test]

@@ -325,6 +325,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether any advisory has an affected entry in `ecosystem` (with release for
+    /// distributions: `Debian:12`). A scan uses it to say when the database cannot have
+    /// found anything for a package type, instead of reporting a silent empty result.
+    pub fn has_ecosystem(&self, ecosystem: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM affected WHERE ecosystem = ?1)")
+            .and_then(|mut stmt| stmt.query_row(params![ecosystem], |r| r.get::<_, bool>(0)))
+            .map_err(sql(&self.path, "checking for an ecosystem"))
+    }
+
     /// One advisory by id.
     pub fn advisory(&self, id: &str) -> Result<Option<Advisory>, StoreError> {
         let json: Option<String> = self

@@ -210,12 +210,22 @@ pub fn clean() -> (Inventory, Report) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shipshape.db");
     let mut b = Store::build_beside(&path).unwrap();
-    let imported = debian::import("debian", &b"{}"[..]).unwrap();
+    // Feeds that cover the image's ecosystems but name none of its packages: a clean result,
+    // not an empty database (which scan reports as S006).
+    let tracker = br#"{"not-installed": {"CVE-2099-9999": {"description": "elsewhere",
+        "releases": {"bookworm": {"status": "open", "urgency": "low", "repositories": {}}}}}}"#;
+    let imported = debian::import("debian", &tracker[..]).unwrap();
     b.add_advisories(&SourceMeta::named("debian"), &imported)
+        .unwrap();
+    let record = br#"{"id": "PYSEC-2099-9999", "affected": [{"package": {"ecosystem": "PyPI",
+        "name": "not-installed"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}"#;
+    let imported = osv::import_json("osv-pypi", &record[..]).unwrap();
+    b.add_advisories(&SourceMeta::named("osv-pypi"), &imported)
         .unwrap();
     b.commit().unwrap();
     let store = Store::open(&path).unwrap();
     let mut report = scan::scan(&inv, &store, &ScanOptions::default()).unwrap();
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
     fix_database(&mut report);
     (inv, report)
 }
