@@ -584,8 +584,7 @@ fn build_finding(
                 .iter()
                 .find_map(|h| h.advisory.details.as_deref())
                 .or_else(|| nvd_record.as_ref().and_then(|r| r.description.as_deref()))
-                .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
-                .map(str::to_owned)
+                .and_then(short_title)
         })
         .unwrap_or_else(|| primary.clone());
     let description = members
@@ -729,6 +728,29 @@ fn build_finding(
         disclosure_time,
         modification_time,
     })
+}
+
+/// Longest title made from an advisory's details when it has no summary.
+const TITLE_MAX: usize = 120;
+
+/// A title from free text: its first non-empty line, cut after the first sentence, and at a
+/// word boundary (with `…`) when still longer than [`TITLE_MAX`] characters. PyPA and GHSA
+/// details are often one long paragraph; Snyk shows a short title.
+fn short_title(details: &str) -> Option<String> {
+    let line = details.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let sentence = match line.find(". ") {
+        Some(i) => &line[..i + 1],
+        None => line,
+    };
+    if sentence.chars().count() <= TITLE_MAX {
+        return Some(sentence.to_owned());
+    }
+    let cut: String = sentence.chars().take(TITLE_MAX).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > TITLE_MAX / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    Some(format!("{}…", cut.trim_end_matches([',', ';', ':', ' '])))
 }
 
 /// Matches every package of `inv` against `store` and returns the report.
@@ -964,5 +986,32 @@ mod tests {
             assert_eq!(a.find(id), b.find(id));
         }
         assert_ne!(a.find("GHSA-2"), a.find("CVE-1"));
+    }
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::short_title;
+
+    /// Validates titles made from details: first sentence, word-boundary cut, short text kept.
+    #[test]
+    fn titles_from_details() {
+        assert_eq!(
+            short_title("\n  Out-of-bounds write in X.  \nMore."),
+            Some("Out-of-bounds write in X.".into())
+        );
+        assert_eq!(
+            short_title("urllib3 is a user-friendly HTTP client library for Python. urllib3 doesn't treat the Cookie header special."),
+            Some("urllib3 is a user-friendly HTTP client library for Python.".into())
+        );
+        let long = "A vulnerability was identified in the kjd/idna library, specifically within the `idna.encode()` function, affecting version 3.6 and all earlier releases of the package";
+        let t = short_title(long).unwrap();
+        assert!(t.ends_with('…') && t.chars().count() <= 121, "{t}");
+        assert!(long.starts_with(t.trim_end_matches('…')), "{t}");
+        assert_eq!(short_title("  \n "), None);
+        assert_eq!(
+            short_title("version 1.2.3 is affected"),
+            Some("version 1.2.3 is affected".into())
+        );
     }
 }
