@@ -373,11 +373,21 @@ impl Store {
 
     /// The KEV entry for a CVE.
     pub fn kev(&self, cve: &str) -> Result<Option<KevEntry>, StoreError> {
+        self.json_by_cve("SELECT json FROM kev WHERE cve = ?1", cve, "reading KEV")
+    }
+
+    /// The JSON column of the row keyed by `cve`, decoded (`query` selects it by `?1`).
+    fn json_by_cve<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &str,
+        cve: &str,
+        doing: &str,
+    ) -> Result<Option<T>, StoreError> {
         let json: Option<String> = self
             .conn
-            .query_row("SELECT json FROM kev WHERE cve = ?1", [cve], |r| r.get(0))
+            .query_row(query, [cve], |r| r.get(0))
             .optional()
-            .map_err(sql(&self.path, "reading KEV"))?;
+            .map_err(sql(&self.path, doing))?;
         json.map(|j| {
             serde_json::from_str(&j).map_err(|err| StoreError::Corrupt {
                 path: self.path.clone(),
@@ -408,19 +418,7 @@ impl Store {
 
     /// NVD's record for a CVE (all its CVSS severities).
     pub fn nvd(&self, cve: &str) -> Result<Option<NvdRecord>, StoreError> {
-        let json: Option<String> = self
-            .conn
-            .query_row("SELECT json FROM nvd WHERE cve = ?1", [cve], |r| r.get(0))
-            .optional()
-            .map_err(sql(&self.path, "reading NVD"))?;
-        json.map(|j| {
-            serde_json::from_str(&j).map_err(|err| StoreError::Corrupt {
-                path: self.path.clone(),
-                id: cve.to_owned(),
-                err,
-            })
-        })
-        .transpose()
+        self.json_by_cve("SELECT json FROM nvd WHERE cve = ?1", cve, "reading NVD")
     }
 
     /// NVD's preferred severity for a CVE: the first primary metric, newest CVSS version first.
