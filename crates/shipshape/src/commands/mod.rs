@@ -4,7 +4,10 @@ mod db;
 mod sbom;
 mod scan;
 
-use anyhow::Result;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
 use crate::printer::Printer;
@@ -36,4 +39,28 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Sbom(args) => sbom::run(&args, printer),
         Command::Db(args) => db::run(&cli.global, &args, printer),
     }
+}
+
+/// Render into `--output FILE` when given, else standard output, buffered and flushed; write
+/// errors name the file.
+pub fn write_output(
+    output: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            render(&mut out)?;
+            out.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            render(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
 }

@@ -1,8 +1,6 @@
 //! `shipshape sbom TARGET`: the inventory as CycloneDX, SPDX or native JSON.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::ExitStatus;
 use crate::cli::{SbomArgs, SbomFormat};
@@ -20,21 +18,9 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<ExitStatus> {
         timestamp: None,
         uuid: None,
     };
-    match &args.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            report::render_sbom(&inv, format, &mut out, &opts)?;
-            out.flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            report::render_sbom(&inv, format, &mut out, &opts)?;
-            out.flush()?;
-        }
-    }
+    super::write_output(args.output.as_deref(), |out| {
+        report::render_sbom(&inv, format, out, &opts)?;
+        Ok(())
+    })?;
     Ok(ExitStatus::Success)
 }

@@ -1,6 +1,6 @@
 //! `shipshape scan TARGET`: inventory, match against the database, report, gate.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::{Context, Result};
 use vulndb::update::{self, UpdateOptions};
@@ -76,21 +76,10 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         ..Default::default()
     };
-    match &args.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            report::render_report(&report, &inv, format, &mut out, &ropts)?;
-            out.flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report::render_report(&report, &inv, format, &mut out, &ropts)?;
-            out.flush()?;
-        }
-    }
+    super::write_output(args.output.as_deref(), |out| {
+        report::render_report(&report, &inv, format, out, &ropts)?;
+        Ok(())
+    })?;
 
     let threshold = match args.severity_threshold {
         GateSeverity::Low => scan::Severity::Low,
