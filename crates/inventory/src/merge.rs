@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::analyzer::{Analysis, Analyzer, FileSet};
 use crate::analyzers;
 use crate::diagnostics;
-use crate::model::{Diagnostic, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package};
+use crate::model::{Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package};
 use crate::walk::{self, LayerFacts};
 use crate::Error;
 
@@ -206,6 +206,17 @@ pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, 
         config_digest: image.config_digest.as_ref().map(|d| d.to_string()),
         platform: image.platform.as_ref().map(|p| p.to_string()),
         labels: image.config.labels.clone(),
+        annotations: image.annotations.clone(),
+        history: image
+            .config
+            .history
+            .iter()
+            .map(|h| HistoryEntry {
+                created_by: h.created_by.clone(),
+                comment: h.comment.clone(),
+                empty_layer: h.empty_layer,
+            })
+            .collect(),
     };
     Ok(merge(info, layers, facts, &list, diagnostics))
 }

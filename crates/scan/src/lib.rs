@@ -63,6 +63,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod advice;
 pub mod diagnostics;
 pub mod ecosystem;
 mod error;
@@ -82,7 +83,7 @@ pub use error::ScanError;
 pub use gate::{exceeds, FailOn};
 pub use matching::{scan, ScanOptions};
 pub use model::{
-    AdvisoryRef, DatabaseInfo, DockerInfo, ExploitData, Finding, FindingStatus, Identifiers,
+    AdvisoryRef, BaseImageSource, DatabaseInfo, DockerInfo, ExploitData, Finding, FindingStatus, Identifiers,
     ImageSummary, LayerRef, Link, OsSummary, Report, ScanDiagnostic, Severity, SeverityCounts,
     SeveritySource, Suppressed, SuppressionRule, SuppressionSource, UnknownSeverity, UpgradeStep,
 };

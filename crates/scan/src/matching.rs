@@ -722,6 +722,7 @@ fn build_finding(
             .as_ref()
             .and_then(|i| i.created_by.as_deref())
             .and_then(dockerfile_instruction),
+        dockerfile_line: None,
         docker_base_image: None,
         exploit_data: exploit,
         publication_time,
@@ -903,6 +904,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         unique_count,
         package_manager,
         path: inv.image.name.clone(),
+        target_file: None,
         project_name,
         platform: inv.image.platform.clone(),
         os: inv.os.as_ref().map(|o| OsSummary {

@@ -341,6 +341,9 @@ pub struct Finding {
     /// the history (`RUN apt-get install -y git`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dockerfile_instruction: Option<String>,
+    /// The line of that instruction in the Dockerfile given with `--file` (from 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile_line: Option<usize>,
     /// The base image that brought the package, when known (filled in by Dockerfile-aware
     /// enrichment; `None` from [`crate::scan`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -462,13 +465,48 @@ pub struct ImageSummary {
     pub layer_count: usize,
 }
 
-/// Snyk's `docker` object.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Snyk's `docker` object: the base image and what it brings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DockerInfo {
     /// The base image (`debian:12`), when known (Dockerfile-aware enrichment fills it in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_image: Option<String>,
+    /// The base image's manifest digest, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image_digest: Option<String>,
+    /// How the base image was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image_source: Option<BaseImageSource>,
+    /// How many of the image's layers (from the bottom) the base image made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_layer_count: Option<usize>,
+    /// Findings whose package the base layers brought, by severity (counted before
+    /// `--exclude-base` hides them): the "Base Image / Vulnerabilities / Severity" table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image_vulnerabilities: Option<SeverityCounts>,
+    /// Findings hidden by `--exclude-base`; written only when it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_base_count: Option<usize>,
+    /// Better base images, when advice was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image_remediation: Option<crate::advice::BaseImageRemediation>,
+}
+
+/// How the base image of a scan was found, most reliable first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseImageSource {
+    /// The final stage's `FROM` in the Dockerfile given with `--file`.
+    Dockerfile,
+    /// The `org.opencontainers.image.base.name` manifest annotation.
+    Annotation,
+    /// The `org.opencontainers.image.base.name` config label.
+    Label,
+    /// The image's bottom layers are the layers of the image given with `--base-image`.
+    DiffIds,
+    /// Guessed from the history (the last layer before the first build-tool step).
+    History,
 }
 
 /// The advisory database the scan read.
@@ -518,6 +556,9 @@ pub struct Report {
     pub severity_counts: SeverityCounts,
     /// The target as given (Snyk's `path`).
     pub path: String,
+    /// The Dockerfile given with `--file`, as given (Snyk's `targetFile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_file: Option<String>,
     /// `docker-image|<repository>` (Snyk's `projectName`).
     pub project_name: String,
     /// `os/arch[/variant]`.

@@ -403,6 +403,7 @@ pub(crate) mod tests {
             paths_truncated: false,
             layer: None,
             dockerfile_instruction: None,
+            dockerfile_line: None,
             docker_base_image: None,
             exploit_data: Default::default(),
             publication_time: None,

@@ -228,4 +228,33 @@ pub struct ScanArgs {
     /// An OpenVEX document whose not_affected/fixed statements hide findings (repeatable).
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
+
+    /// The Dockerfile the image was built from: names the base image and the instruction
+    /// that introduced each package.
+    #[arg(long = "file", short = 'f', value_name = "DOCKERFILE")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// The build stage the image was built with (`docker build --target`); default: the
+    /// Dockerfile's last stage.
+    #[arg(long = "target", value_name = "STAGE", requires = "dockerfile")]
+    pub stage: Option<String>,
+
+    /// A build argument the image was built with, to expand the Dockerfile (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE", requires = "dockerfile")]
+    pub build_args: Vec<String>,
+
+    /// Hide findings whose package came from the base image's layers (the JSON keeps how
+    /// many were hidden).
+    #[arg(long)]
+    pub exclude_base: bool,
+
+    /// The base image (any target form): the image's bottom layers that are its layers
+    /// count as the base, when no --file says otherwise.
+    #[arg(long, value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// Scan at most N candidate tags of the base image's repository for recommendations
+    /// (0 turns base image advice off).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub recommend_limit: usize,
 }

@@ -164,6 +164,7 @@ pub fn sample_inventory() -> Inventory {
             config_digest: Some(format!("sha256:{:064x}", 0xc0f)),
             platform: Some("linux/amd64".into()),
             labels,
+            ..ImageInfo::default()
         },
         os: Some(OsInfo {
             id: "debian".into(),
