@@ -197,8 +197,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub target: TargetArgs,
 
-    /// Report format.
-    #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
+    /// Report format. (`-f` is --file, as in `docker scan`.)
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
     pub format: ScanFormat,
 
     /// Shorthand for --format json.
