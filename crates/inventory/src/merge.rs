@@ -8,7 +8,10 @@
 //! * an analyzer runs again only at layers that changed one of its files;
 //! * a package is credited to the first layer from which its (name, version, arch) is present
 //!   in its database without a gap up to the top layer, so an upgrade is credited to the
-//!   upgrading layer and a reinstall after removal to the reinstalling one.
+//!   upgrading layer and a reinstall after removal to the reinstalling one;
+//! * a dpkg package whose file list (`var/lib/dpkg/info/NAME.list`) a later layer wrote again
+//!   was reinstalled there (`apt-get install --reinstall`, same version) and is credited to
+//!   the last such layer: its files in the image are that layer's.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
@@ -20,7 +23,10 @@ use rayon::prelude::*;
 use crate::analyzer::{Analysis, Analyzer, FileSet};
 use crate::analyzers;
 use crate::diagnostics;
-use crate::model::{Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package};
+use crate::model::{
+    Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
+    PackageType,
+};
 use crate::walk::{self, LayerFacts};
 use crate::Error;
 
@@ -377,6 +383,23 @@ fn key(p: &Package) -> PackageKey {
     )
 }
 
+/// The highest layer above `first` that wrote the dpkg file list of `p`
+/// (`var/lib/dpkg/info/NAME.list` or `NAME:ARCH.list`): dpkg writes it only when it unpacks
+/// the package, so a layer that has it reinstalled the package, even at the same version.
+fn last_dpkg_rewrite(facts: &[LayerFacts], p: &Package, first: usize) -> Option<usize> {
+    let plain = format!("var/lib/dpkg/info/{}.list", p.name);
+    let with_arch = p
+        .arch
+        .as_deref()
+        .map(|a| format!("var/lib/dpkg/info/{}:{a}.list", p.name));
+    (first + 1..facts.len()).rev().find(|&l| {
+        facts[l].files.contains_key(&plain)
+            || with_arch
+                .as_ref()
+                .is_some_and(|w| facts[l].files.contains_key(w))
+    })
+}
+
 fn merge(
     image: ImageInfo,
     layers: Vec<LayerInfo>,
@@ -446,6 +469,9 @@ fn merge(
                 let mut first = present[ai].len().saturating_sub(1);
                 while first > 0 && present[ai][first - 1].contains(&k) {
                     first -= 1;
+                }
+                if p.package_type == Some(PackageType::Deb) {
+                    first = last_dpkg_rewrite(&facts, &p, first).unwrap_or(first);
                 }
                 if let Some(l) = layers.get(first) {
                     p.introduced = Some(Introduced {

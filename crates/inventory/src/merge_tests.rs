@@ -195,6 +195,51 @@ fn provenance_and_upgrades() {
     assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
 }
 
+/// Validates that a same-version reinstall (`apt-get install --reinstall`: the package's
+/// dpkg file list written again) is credited to the reinstalling layer, multi-arch
+/// `NAME:ARCH.list` included, and that other packages keep their first layer.
+#[test]
+fn dpkg_reinstall_is_credited_to_the_reinstalling_layer() {
+    let pkgs = [
+        ("base-files", "12.4"),
+        ("libc6", "2.36-9"),
+        ("sed", "4.9-1"),
+    ];
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    file(&mut l0, "var/lib/dpkg/status", &status(&pkgs));
+    for (n, _) in &pkgs {
+        file(
+            &mut l0,
+            &format!("var/lib/dpkg/info/{n}.list"),
+            "/.\n/usr\n",
+        );
+    }
+    let mut l1 = Vec::new();
+    // The status file is rewritten by every dpkg run; the versions stay the same.
+    file(&mut l1, "var/lib/dpkg/status", &status(&pkgs));
+    file(&mut l1, "var/lib/dpkg/info/sed.list", "/.\n/bin/sed\n");
+    let mut l2 = Vec::new();
+    file(&mut l2, "var/lib/dpkg/status", &status(&pkgs));
+    file(&mut l2, "var/lib/dpkg/info/libc6:amd64.list", "/.\n/lib\n");
+    let mut l3 = Vec::new();
+    file(&mut l3, "app/main.py", "print('hi')\n");
+    let img = image(
+        vec![end(l0), end(l1), end(l2), end(l3)],
+        &[
+            (Some("ADD rootfs.tar /"), false),
+            (Some("RUN apt-get install --reinstall sed"), false),
+            (Some("RUN apt-get install --reinstall libc6"), false),
+            (Some("COPY app /app"), false),
+        ],
+    );
+    let inv = inventory_image(&img, &Options::default()).unwrap();
+    let at = |n: &str| find(&inv, n).introduced.as_ref().unwrap().layer_index;
+    assert_eq!(at("base-files"), 0);
+    assert_eq!(at("sed"), 1, "reinstalled in layer 1");
+    assert_eq!(at("libc6"), 2, "multi-arch list name");
+}
+
 /// Validates whiteouts, opaque directories and reinstall after removal.
 #[test]
 fn whiteouts_and_opaque_dirs() {
