@@ -65,6 +65,7 @@
 
 pub mod advice;
 pub mod diagnostics;
+pub mod diff;
 pub mod ecosystem;
 mod error;
 pub mod gate;
@@ -79,6 +80,7 @@ pub mod vex;
 #[cfg(test)]
 mod tests;
 
+pub use diff::{diff, DiffError, ImageDiff};
 pub use error::ScanError;
 pub use gate::{exceeds, FailOn};
 pub use matching::{scan, ScanOptions};
