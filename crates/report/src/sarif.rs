@@ -8,7 +8,8 @@
 //! high, `warning` for medium, `note` for low and unknown; the message names the package,
 //! the vulnerability and the fix; the location is the package database the package was
 //! read from (or the image name when the inventory has no such path), with the package's
-//! purl as a logical location; `partialFingerprints` identify the finding across runs by
+//! purl as a logical location, preceded by the Dockerfile and line that introduced the
+//! package when the scan was given the Dockerfile; `partialFingerprints` identify the finding across runs by
 //! vulnerability, ecosystem and package, not version, so an upgrade that is still affected
 //! stays the same alert.
 //!
@@ -140,7 +141,8 @@ pub struct SarifResult {
 pub struct Location {
     /// The package database file (or the image).
     pub physical_location: PhysicalLocation,
-    /// The package, by purl.
+    /// The package, by purl (none for a Dockerfile location).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logical_locations: Vec<LogicalLocation>,
 }
 
@@ -150,7 +152,8 @@ pub struct Location {
 pub struct PhysicalLocation {
     /// The file.
     pub artifact_location: ArtifactLocation,
-    /// Always line 1: the database has no line for a package that dashboards could use.
+    /// The Dockerfile line; line 1 for a package database, which has no line for a package
+    /// that dashboards could use.
     pub region: Region,
 }
 
@@ -323,20 +326,38 @@ fn result(f: &Finding, rule_index: usize, inv: &Inventory, report: &Report) -> S
         rule_index,
         level: level(f.severity).into(),
         message: Message { text },
-        locations: vec![Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation { uri },
-                region: Region { start_line: 1 },
-            },
-            logical_locations: vec![LogicalLocation {
-                name: f.binary_name.clone(),
-                fully_qualified_name: fqn,
-                kind: "package".into(),
-            }],
-        }],
+        locations: dockerfile_location(f, report)
+            .into_iter()
+            .chain([Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri },
+                    region: Region { start_line: 1 },
+                },
+                logical_locations: vec![LogicalLocation {
+                    name: f.binary_name.clone(),
+                    fully_qualified_name: fqn,
+                    kind: "package".into(),
+                }],
+            }])
+            .collect(),
         partial_fingerprints: fingerprints,
         properties,
     }
+}
+
+/// The Dockerfile line that introduced the finding's package, when the scan was given the
+/// Dockerfile (`--file`) and matched it: dashboards then annotate that line.
+fn dockerfile_location(f: &Finding, report: &Report) -> Option<Location> {
+    let (file, line) = (report.target_file.as_ref()?, f.dockerfile_line?);
+    Some(Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: file.clone() },
+            region: Region {
+                start_line: u32::try_from(line).unwrap_or(u32::MAX),
+            },
+        },
+        logical_locations: Vec::new(),
+    })
 }
 
 /// The database path of the finding's package in the inventory: the package with the same

@@ -152,3 +152,27 @@ fn rules_and_results() {
         .unwrap()
         .contains(&"CWE-400".into()));
 }
+
+/// Validates that a finding matched to a Dockerfile line (`--file`) is located first at
+/// that line of the Dockerfile, then at its package database, and still validates.
+#[test]
+fn dockerfile_line_is_the_first_location() {
+    let (inv, mut report) = scanned();
+    report.target_file = Some("docker/Dockerfile".into());
+    report.vulnerabilities[0].dockerfile_line = Some(7);
+    let (_, v) = sarif(&report, &inv);
+    assert_valid(&v);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let first = &results[0]["locations"];
+    assert_eq!(
+        first[0]["physicalLocation"]["artifactLocation"]["uri"],
+        "docker/Dockerfile"
+    );
+    assert_eq!(first[0]["physicalLocation"]["region"]["startLine"], 7);
+    assert_eq!(first[1]["logicalLocations"][0]["kind"], "package");
+    // Findings without a line keep the package database as their only location.
+    assert!(results.len() > 1);
+    for r in &results[1..] {
+        assert_eq!(r["locations"].as_array().unwrap().len(), 1, "{r}");
+    }
+}
