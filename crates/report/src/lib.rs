@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 
 pub mod cyclonedx;
+pub mod diff;
 mod error;
 mod graph;
 pub mod json;
@@ -69,6 +70,7 @@ use inventory::Inventory;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use diff::{render_diff, DiffFormat, DiffRenderError};
 pub use error::Error;
 
 /// The name shipshape gives itself in the documents it writes.
