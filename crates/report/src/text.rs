@@ -18,15 +18,22 @@
 //! known: the base image (Dockerfile-aware enrichment), else the build step read from the
 //! image history, else the layer.
 //!
-//! Colour (ANSI escapes) is used only when asked for, on the block's first line: low blue,
+//! The summary follows `docker scan`: the label block (`Target file:` and `Base image:` when
+//! known), the "Tested N dependencies" line, the base image's own "Base Image /
+//! Vulnerabilities / Severity" table, how many findings `--exclude-base` hid, then the
+//! base image recommendations, printed from `docker.baseImageRemediation`'s advice lines so
+//! the text and the JSON say the same thing.
+//!
+//! Colour (ANSI escapes) is used only when asked for, on the block's first line (and bold advice headings): low blue,
 //! medium yellow, high red, critical bold magenta, unknown plain; the all-clear line green.
 
 use std::fmt::Write as _;
 
-use scan::{Finding, FindingStatus, Report, Severity};
+use scan::{advice, Finding, FindingStatus, Report, Severity};
 
 const RESET: &str = "\x1b[0m";
 const GREEN: &str = "\x1b[32m";
+const BOLD: &str = "\x1b[1m";
 
 /// Width of the summary labels, `Package manager:` and its padding, as `docker scan` aligns.
 const LABEL_WIDTH: usize = 19;
@@ -123,6 +130,9 @@ fn summary(out: &mut String, r: &Report, color: bool) {
     if let Some(pm) = &r.package_manager {
         label(out, "Package manager", pm);
     }
+    if let Some(file) = &r.target_file {
+        label(out, "Target file", file);
+    }
     label(out, "Target", &r.path);
     label(out, "Project name", &r.project_name);
     label(out, "Docker image", &r.image.name);
@@ -159,10 +169,49 @@ fn summary(out: &mut String, r: &Report, color: bool) {
             r.suppressed_count
         );
     }
+    base_image(out, r, color);
     if !r.diagnostics.is_empty() {
         out.push('\n');
         for d in &r.diagnostics {
             let _ = writeln!(out, "Warning ({}): {}", d.code, d.message);
         }
+    }
+}
+
+/// The base image's own table, how many findings `--exclude-base` hid, and the
+/// recommendations: `docker.baseImageRemediation`'s advice lines as the JSON holds them, a
+/// blank line before each block (a group title and its table are one block).
+fn base_image(out: &mut String, r: &Report, color: bool) {
+    let d = &r.docker;
+    let remediation = d.base_image_remediation.as_ref();
+    let counts = d
+        .base_image_vulnerabilities
+        .as_ref()
+        .or_else(|| remediation.and_then(|a| a.current.as_ref()));
+    if let (Some(name), Some(c)) = (&d.base_image, counts) {
+        out.push('\n');
+        let _ = writeln!(out, "{}", advice::table(&[(name.clone(), c.clone())]));
+    }
+    if let Some(n) = d.excluded_base_count {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{n} {} introduced by the base image hidden by --exclude-base.",
+            if n == 1 { "issue" } else { "issues" }
+        );
+    }
+    let Some(rem) = remediation else { return };
+    let titles = advice::Group::ALL.map(advice::Group::title);
+    let mut after_title = false;
+    for line in &rem.advice {
+        if !after_title {
+            out.push('\n');
+        }
+        if line.bold && color {
+            let _ = writeln!(out, "{BOLD}{}{RESET}", line.message);
+        } else {
+            let _ = writeln!(out, "{}", line.message);
+        }
+        after_title = line.bold && titles.contains(&line.message.as_str());
     }
 }

@@ -11,4 +11,5 @@ mod sarif;
 mod scan_fixture;
 mod spdx;
 mod text;
+mod text_base;
 mod vuln_json;
