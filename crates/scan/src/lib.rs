@@ -64,6 +64,8 @@
 #![deny(missing_docs)]
 
 pub mod advice;
+pub mod attribution;
+pub mod base;
 pub mod diagnostics;
 pub mod diff;
 pub mod ecosystem;

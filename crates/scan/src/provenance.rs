@@ -3,30 +3,13 @@
 //! Traps: the classic builder writes `/bin/sh -c #(nop)  CMD ["bash"]` for metadata steps
 //! and `/bin/sh -c apt-get …` (or `|2 A=1 B=2 /bin/sh -c …` when build arguments are set)
 //! for `RUN`; BuildKit writes `RUN /bin/sh -c apt-get … # buildkit`, and `COPY … # buildkit`
-//! for the rest. All of these become the instruction as a Dockerfile would say it.
+//! for the rest; kaniko writes the instruction as written. All of these become the
+//! instruction as a Dockerfile would say it; the rules live in [`crate::attribution`].
 
 /// The Dockerfile instruction behind a history `created_by` (`RUN apt-get install -y git`),
-/// or `None` when it is empty.
+/// or `None` when it is empty. See [`crate::attribution::normalize`].
 pub fn dockerfile_instruction(created_by: &str) -> Option<String> {
-    let mut s = created_by.trim();
-    s = s.strip_suffix("# buildkit").unwrap_or(s).trim_end();
-    if s.is_empty() {
-        return None;
-    }
-    if let Some(rest) = s.strip_prefix("/bin/sh -c #(nop)") {
-        return Some(rest.trim().to_owned()).filter(|r| !r.is_empty());
-    }
-    let run_body = s.strip_prefix("RUN ").map(str::trim_start).unwrap_or(s);
-    let after_args = if run_body.starts_with('|') {
-        // `|2 A=1 B=2 /bin/sh -c …`: build arguments before the shell.
-        run_body.find("/bin/sh -c ").map(|i| &run_body[i..])
-    } else {
-        Some(run_body)
-    };
-    if let Some(cmd) = after_args.and_then(|b| b.strip_prefix("/bin/sh -c ")) {
-        return Some(format!("RUN {}", cmd.trim()));
-    }
-    Some(s.to_owned())
+    crate::attribution::dockerfile_instruction(created_by)
 }
 
 #[cfg(test)]

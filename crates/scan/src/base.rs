@@ -1,0 +1,284 @@
+//! Which base image an image was built on, how many of its layers that base made, and
+//! what that means for the report's findings.
+//!
+//! [`detect`] tries, most reliable first ([`BaseImageSource`]):
+//!
+//! 1. the Dockerfile given with `--file`: the target stage's `FROM`, followed through
+//!    stage aliases and ARGs to the external image (`FROM scratch`: no base image);
+//! 2. the `org.opencontainers.image.base.name` / `.base.digest` manifest annotations;
+//! 3. the same keys as config labels;
+//! 4. the image given with `--base-image`, when all its diff_ids are the image's
+//!    leading diff_ids;
+//! 5. the history: buildah and podman write `FROM <image>` in the comment of the first
+//!    history entry of a build (the highest such comment naming an image, not an
+//!    intermediate image ID, is the base); else the base ends after the last `CMD` or
+//!    `ENTRYPOINT` entry that a layer-making entry follows (a base image's last step is
+//!    usually its `CMD`), with the name unknown.
+//!
+//! The base layer count comes, in order, from the Dockerfile's alignment with the
+//! history ([`crate::attribution::attribute`]), the `--base-image` diff_ids, and the
+//! history rules of step 5.
+//!
+//! [`apply`] then marks the findings the base layers brought, fills `report.docker`, and
+//! with `--exclude-base` drops those findings and recounts.
+
+use dockerfile::Dockerfile;
+use inventory::{HistoryEntry, Inventory};
+
+use crate::attribution::{self, normalize, resolve_stage, Attribution, AttributionError};
+use crate::model::{BaseImageSource, Finding, Report, SeverityCounts};
+
+/// The annotation (and label) naming the base image.
+pub const BASE_NAME: &str = "org.opencontainers.image.base.name";
+/// The annotation (and label) giving the base image's manifest digest.
+pub const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+
+/// The base image of a scanned image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseImage {
+    /// Its reference (`debian:12`), when known.
+    pub name: Option<String>,
+    /// Its manifest digest, when known.
+    pub digest: Option<String>,
+    /// How it was found.
+    pub source: BaseImageSource,
+    /// How many of the image's layers, from the bottom, it made; `None` when unknown.
+    pub layers: Option<usize>,
+}
+
+/// Finds the base image of `inv` (see the module docs for the order). `dockerfile` is the
+/// parsed `--file` with the `--target` stage; `base` is the inventory of the image given
+/// with `--base-image`. `Ok(None)` when there is no base (`FROM scratch`) or nothing
+/// tells; only an unknown stage is an error.
+pub fn detect(
+    inv: &Inventory,
+    dockerfile: Option<(&Dockerfile, Option<&str>)>,
+    base: Option<&Inventory>,
+) -> Result<Option<BaseImage>, AttributionError> {
+    let aligned = match dockerfile {
+        Some((df, stage)) => {
+            attribution::attribute(&inv.image, &inv.layers, df, stage)?.base_layers
+        }
+        None => None,
+    };
+    let diff_ids = base.and_then(|b| diff_id_prefix(inv, b));
+    let count = || {
+        aligned
+            .or(diff_ids)
+            .or_else(|| history_base(inv).map(|(_, n)| n))
+    };
+
+    if let Some((df, stage)) = dockerfile {
+        let target = resolve_stage(df, stage)?;
+        if let Some(from) = df.resolve_base(target) {
+            if from.expanded.eq_ignore_ascii_case("scratch") {
+                return Ok(None);
+            }
+            let name = from.expanded.clone();
+            let digest = name.split_once('@').map(|(_, d)| d.to_owned()).or_else(|| {
+                // The annotation's digest, when it names the same image.
+                let a = &inv.image.annotations;
+                (a.get(BASE_NAME).map(String::as_str) == Some(name.as_str()))
+                    .then(|| a.get(BASE_DIGEST).cloned())
+                    .flatten()
+            });
+            return Ok(Some(BaseImage {
+                name: Some(name),
+                digest,
+                source: BaseImageSource::Dockerfile,
+                layers: count(),
+            }));
+        }
+    }
+    for (map, source) in [
+        (&inv.image.annotations, BaseImageSource::Annotation),
+        (&inv.image.labels, BaseImageSource::Label),
+    ] {
+        let name = map.get(BASE_NAME).filter(|v| !v.trim().is_empty()).cloned();
+        let digest = map
+            .get(BASE_DIGEST)
+            .filter(|v| !v.trim().is_empty())
+            .cloned();
+        if name.is_some() || digest.is_some() {
+            return Ok(Some(BaseImage {
+                name,
+                digest,
+                source,
+                layers: count(),
+            }));
+        }
+    }
+    if let (Some(n), Some(b)) = (diff_ids, base) {
+        return Ok(Some(BaseImage {
+            name: b
+                .image
+                .reference
+                .clone()
+                .or_else(|| Some(b.image.name.clone()).filter(|n| !n.is_empty())),
+            digest: b.image.manifest_digest.clone(),
+            source: BaseImageSource::DiffIds,
+            layers: Some(n),
+        }));
+    }
+    Ok(history_base(inv).map(|(name, n)| BaseImage {
+        name,
+        digest: None,
+        source: BaseImageSource::History,
+        layers: Some(n),
+    }))
+}
+
+/// `base`'s layer count when all its diff_ids are `inv`'s leading diff_ids.
+fn diff_id_prefix(inv: &Inventory, base: &Inventory) -> Option<usize> {
+    let theirs: Vec<&str> = base
+        .layers
+        .iter()
+        .map(|l| l.diff_id.as_deref())
+        .collect::<Option<_>>()?;
+    if theirs.is_empty() || theirs.len() > inv.layers.len() {
+        return None;
+    }
+    let ours = inv.layers[..theirs.len()]
+        .iter()
+        .map(|l| l.diff_id.as_deref());
+    ours.zip(&theirs)
+        .all(|(a, b)| a == Some(*b))
+        .then_some(theirs.len())
+}
+
+/// The base from the history alone: (name if known, base layer count).
+fn history_base(inv: &Inventory) -> Option<(Option<String>, usize)> {
+    let history = &inv.image.history;
+    attribution::layer_history(history, inv.layers.len())?;
+    let layers_below = |end: usize| history[..end].iter().filter(|h| !h.empty_layer).count();
+    // buildah/podman: `FROM <image>` on the first entry of a build.
+    if let Some((i, name)) = history
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, h)| from_comment(h).map(|n| (i, n)))
+    {
+        return Some((Some(name), layers_below(i)));
+    }
+    // The base's last step is usually its CMD/ENTRYPOINT.
+    let kw = |h: &HistoryEntry| {
+        h.created_by
+            .as_deref()
+            .and_then(normalize)
+            .map(|s| s.keyword)
+            .unwrap_or_default()
+    };
+    let last = history.iter().enumerate().rev().find(|(i, h)| {
+        matches!(kw(h).as_str(), "CMD" | "ENTRYPOINT")
+            && history[i + 1..].iter().any(|n| !n.empty_layer)
+    })?;
+    Some((None, layers_below(last.0 + 1)))
+}
+
+/// The image a buildah/podman `FROM <image>` history comment names; `None` for an
+/// intermediate image ID (`FROM 449f7a0bf80a`).
+fn from_comment(h: &HistoryEntry) -> Option<String> {
+    let name = h.comment.as_deref()?.trim().strip_prefix("FROM ")?.trim();
+    let is_id = name.len() >= 12 && name.chars().all(|c| c.is_ascii_hexdigit());
+    (!name.is_empty() && !is_id && !name.contains(char::is_whitespace)).then(|| name.to_owned())
+}
+
+/// The label shown for findings the base image brought when its name is unknown.
+pub const UNNAMED_BASE: &str = "base image";
+
+/// Enriches `report` with the base image and the Dockerfile attribution:
+///
+/// * every finding (suppressed ones included) whose layer is below the base's layer
+///   count gets `docker_base_image` (the name, or [`UNNAMED_BASE`]); its
+///   `dockerfile_instruction` keeps the history text (what the base image's own build
+///   ran), and renderers should prefer `docker_base_image` for such findings;
+/// * a finding on a user layer with a matched [`attribution::Step`] gets that step's
+///   instruction as written in the Dockerfile and its line; without one it keeps the
+///   history text;
+/// * `report.docker` gets the base's name, digest, source, layer count and the base
+///   findings' severity counts (before any exclusion);
+/// * with `exclude_base`, the base findings leave `vulnerabilities`,
+///   `docker.excluded_base_count` says how many, and `ok`, the counts, `uniqueCount` and
+///   `summary` are recomputed as [`crate::scan`] computes them.
+///
+/// A package the user's layers upgraded or reinstalled is credited by the inventory to
+/// the user's layer (its layer index is at or above the base count), so it counts as the
+/// user's. Findings with no layer (directory targets) are never the base's.
+pub fn apply(
+    report: &mut Report,
+    base: Option<&BaseImage>,
+    attribution: Option<&Attribution>,
+    exclude_base: bool,
+) {
+    let base_layers = base
+        .and_then(|b| b.layers)
+        .or_else(|| attribution.and_then(|a| a.base_layers));
+    let label = base
+        .and_then(|b| b.name.clone())
+        .unwrap_or_else(|| UNNAMED_BASE.to_owned());
+    let is_base = |f: &Finding| match (base_layers, &f.layer) {
+        (Some(n), Some(l)) => l.index < n,
+        _ => false,
+    };
+    let annotate = |f: &mut Finding| {
+        if is_base(f) {
+            f.docker_base_image = Some(label.clone());
+            f.dockerfile_line = None;
+            return;
+        }
+        let step = f
+            .layer
+            .as_ref()
+            .and_then(|l| attribution.and_then(|a| a.steps.get(l.index)))
+            .and_then(Option::as_ref);
+        if let Some(step) = step {
+            f.dockerfile_instruction = Some(step.instruction.clone());
+            f.dockerfile_line = Some(step.line);
+        }
+    };
+    report.vulnerabilities.iter_mut().for_each(annotate);
+    for s in &mut report.suppressed {
+        annotate(&mut s.finding);
+    }
+
+    if let Some(b) = base {
+        report.docker.base_image = b.name.clone();
+        report.docker.base_image_digest = b.digest.clone();
+        report.docker.base_image_source = Some(b.source);
+    }
+    report.docker.base_layer_count = base_layers;
+    if base_layers.is_some() {
+        let base_findings: Vec<Finding> = report
+            .vulnerabilities
+            .iter()
+            .filter(|f| is_base(f))
+            .cloned()
+            .collect();
+        report.docker.base_image_vulnerabilities = Some(SeverityCounts::of(&base_findings));
+    }
+    if exclude_base {
+        let before = report.vulnerabilities.len();
+        report.vulnerabilities.retain(|f| !is_base(f));
+        report.docker.excluded_base_count = Some(before - report.vulnerabilities.len());
+        recount(report);
+    }
+}
+
+/// Recomputes `ok`, the counts, `uniqueCount` and `summary` from the findings left,
+/// exactly as [`crate::scan`] (and the policy's recount) computes them.
+fn recount(report: &mut Report) {
+    let findings = &report.vulnerabilities;
+    report.ok = findings.is_empty();
+    report.severity_counts = SeverityCounts::of(findings);
+    let unique: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+    report.unique_count = unique.len();
+    let path_total: usize = findings
+        .iter()
+        .map(|f| (f.paths.len() + f.more_paths).max(1))
+        .sum();
+    report.summary = if findings.is_empty() {
+        "No known vulnerabilities".to_owned()
+    } else {
+        format!("{path_total} vulnerable dependency paths")
+    };
+}
