@@ -282,3 +282,358 @@ fn recount(report: &mut Report) {
         format!("{path_total} vulnerable dependency paths")
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribution::tests::{image, APP_BUILDAH, APP_DOCKERFILE};
+    use crate::model::{LayerRef, Severity, Suppressed, SuppressionRule, SuppressionSource};
+    use crate::policy::tests::{finding, report, PURL};
+
+    fn inv(config: &str) -> Inventory {
+        let (image, layers) = image(config);
+        Inventory {
+            image,
+            layers,
+            ..Inventory::default()
+        }
+    }
+
+    fn df(text: &str) -> Dockerfile {
+        Dockerfile::parse(text).expect("fixture Dockerfile")
+    }
+
+    /// The base image `debian-bookworm` as its own inventory: one layer, the app's first.
+    fn debian_base(app: &Inventory) -> Inventory {
+        Inventory {
+            image: inventory::ImageInfo {
+                name: "oci-dir:debian-bookworm.oci".into(),
+                reference: Some("localhost/test/debian:bookworm".into()),
+                manifest_digest: Some("sha256:feed".into()),
+                ..inventory::ImageInfo::default()
+            },
+            layers: app.layers[..1].to_vec(),
+            ..Inventory::default()
+        }
+    }
+
+    const MULTI: &str = "\
+ARG DEBIAN=12
+FROM debian:${DEBIAN}-slim AS base
+RUN apt-get update
+FROM base AS app
+COPY . /srv
+FROM scratch AS static
+COPY --from=app /srv/bin/app /app
+";
+
+    /// The Dockerfile wins: the target stage's FROM through aliases and ARGs, the layer
+    /// count from the alignment, the digest from the annotation naming the same image;
+    /// `FROM scratch` means no base image even when labels name one.
+    #[test]
+    fn dockerfile_source() {
+        let mut app = inv(APP_BUILDAH);
+        app.image
+            .annotations
+            .insert(BASE_NAME.into(), "localhost/test/debian:bookworm".into());
+        app.image
+            .annotations
+            .insert(BASE_DIGEST.into(), "sha256:abc".into());
+        let d = df(APP_DOCKERFILE);
+        let b = detect(&app, Some((&d, None)), None).unwrap().unwrap();
+        assert_eq!(
+            b,
+            BaseImage {
+                name: Some("localhost/test/debian:bookworm".into()),
+                digest: Some("sha256:abc".into()),
+                source: BaseImageSource::Dockerfile,
+                layers: Some(1),
+            }
+        );
+
+        let d = df(MULTI);
+        let b = detect(&app, Some((&d, Some("app"))), None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.name.as_deref(), Some("debian:12-slim"));
+        assert_eq!(b.digest, None);
+        // This Dockerfile is not the app's: the count comes from the history instead.
+        assert_eq!(b.layers, Some(1));
+
+        app.image
+            .labels
+            .insert(BASE_NAME.into(), "debian:12".into());
+        assert_eq!(detect(&app, Some((&d, None)), None).unwrap(), None);
+        assert!(matches!(
+            detect(&app, Some((&d, Some("nope"))), None),
+            Err(AttributionError::UnknownStage { .. })
+        ));
+    }
+
+    /// Annotations before labels, labels before diff_ids; each takes its count from the
+    /// `--base-image` diff_ids when they match, else from the history.
+    #[test]
+    fn annotation_then_label_then_diff_ids() {
+        let mut app = inv(APP_BUILDAH);
+        let base = debian_base(&app);
+        app.image
+            .labels
+            .insert(BASE_NAME.into(), "docker.io/library/debian:bookworm".into());
+        let b = detect(&app, None, None).unwrap().unwrap();
+        assert_eq!(b.source, BaseImageSource::Label);
+        assert_eq!(b.name.as_deref(), Some("docker.io/library/debian:bookworm"));
+        assert_eq!(b.layers, Some(1));
+
+        app.image
+            .annotations
+            .insert(BASE_DIGEST.into(), "sha256:0123".into());
+        let b = detect(&app, None, Some(&base)).unwrap().unwrap();
+        assert_eq!(b.source, BaseImageSource::Annotation);
+        assert_eq!((b.name, b.digest.as_deref()), (None, Some("sha256:0123")));
+        assert_eq!(b.layers, Some(1));
+
+        app.image.annotations.clear();
+        app.image.labels.clear();
+        let b = detect(&app, None, Some(&base)).unwrap().unwrap();
+        assert_eq!(
+            b,
+            BaseImage {
+                name: Some("localhost/test/debian:bookworm".into()),
+                digest: Some("sha256:feed".into()),
+                source: BaseImageSource::DiffIds,
+                layers: Some(1),
+            }
+        );
+
+        // Every base diff_id must be a leading diff_id of the image.
+        let mut other = base.clone();
+        other.layers[0].diff_id = Some("sha256:other".into());
+        let b = detect(&app, None, Some(&other)).unwrap().unwrap();
+        assert_eq!(b.source, BaseImageSource::History);
+        let mut longer = base.clone();
+        longer.layers = app
+            .layers
+            .iter()
+            .cloned()
+            .chain(app.layers.clone())
+            .collect();
+        assert_ne!(
+            detect(&app, None, Some(&longer)).unwrap().unwrap().source,
+            BaseImageSource::DiffIds
+        );
+    }
+
+    /// The history: buildah's `FROM <image>` comment names the base; else the base ends
+    /// after its last CMD/ENTRYPOINT; else nothing is known.
+    #[test]
+    fn history_source() {
+        let b = detect(&inv(APP_BUILDAH), None, None).unwrap().unwrap();
+        assert_eq!(
+            b,
+            BaseImage {
+                name: Some("localhost/test/debian:bookworm".into()),
+                digest: None,
+                source: BaseImageSource::History,
+                layers: Some(1),
+            }
+        );
+
+        let classic = r#"{"history": [
+ {"created_by":"/bin/sh -c #(nop) ADD file:c8ef6447752 in / "},
+ {"created_by":"/bin/sh -c #(nop)  CMD [\"bash\"]","empty_layer":true},
+ {"created_by":"/bin/sh -c apt-get update && apt-get install -y python3"},
+ {"created_by":"/bin/sh -c #(nop)  CMD [\"python3\"]","empty_layer":true},
+ {"created_by":"/bin/sh -c #(nop) COPY dir:9a1e0ac in /app "},
+ {"created_by":"/bin/sh -c #(nop)  CMD [\"python3\", \"/app/main.py\"]","empty_layer":true}
+]}"#;
+        let b = detect(&inv(classic), None, None).unwrap().unwrap();
+        assert_eq!((b.name, b.layers), (None, Some(2)));
+        assert_eq!(b.source, BaseImageSource::History);
+
+        let lone = r#"{"history": [{"created_by":"/bin/sh -c #(nop) ADD file:c8ef in / "}]}"#;
+        assert_eq!(detect(&inv(lone), None, None).unwrap(), None);
+    }
+
+    fn at(mut f: Finding, layer: usize, id: &str, severity: Severity) -> Finding {
+        f.id = id.into();
+        f.severity = severity;
+        f.layer = Some(LayerRef {
+            index: layer,
+            digest: format!("sha256:{layer:064x}"),
+            diff_id: None,
+            created_by: None,
+        });
+        f
+    }
+
+    /// Base findings are marked and counted; user findings get the Dockerfile's
+    /// instruction and line; suppressed findings are marked too.
+    #[test]
+    fn apply_marks_and_counts() {
+        let app = inv(APP_BUILDAH);
+        let d = df(APP_DOCKERFILE);
+        let attribution = attribution::attribute(&app.image, &app.layers, &d, None).unwrap();
+        let base = detect(&app, Some((&d, None)), None).unwrap().unwrap();
+        let mut base_f = at(
+            finding("CVE-1", &[], Severity::High, PURL),
+            0,
+            "CVE-1",
+            Severity::High,
+        );
+        base_f.dockerfile_instruction = Some("ADD rootfs.tar / # debootstrap bookworm".into());
+        let mut r = report(vec![
+            base_f,
+            at(
+                finding("x", &[], Severity::Low, PURL),
+                0,
+                "CVE-2",
+                Severity::Low,
+            ),
+            at(
+                finding("x", &[], Severity::High, PURL),
+                1,
+                "CVE-3",
+                Severity::High,
+            ),
+            at(
+                finding("x", &[], Severity::Medium, PURL),
+                3,
+                "CVE-4",
+                Severity::Medium,
+            ),
+        ]);
+        r.suppressed.push(Suppressed {
+            finding: at(
+                finding("x", &[], Severity::Low, PURL),
+                0,
+                "CVE-5",
+                Severity::Low,
+            ),
+            rule: SuppressionRule {
+                source: SuppressionSource::Policy,
+                file: ".shipshape.yaml".into(),
+                index: 0,
+                id: "CVE-5".into(),
+                reason: None,
+                expires: None,
+                status: None,
+                justification: None,
+                statement: None,
+            },
+        });
+        apply(&mut r, Some(&base), Some(&attribution), false);
+
+        let v = &r.vulnerabilities;
+        assert_eq!(v.len(), 4);
+        let base_name = Some("localhost/test/debian:bookworm".to_owned());
+        assert_eq!(v[0].docker_base_image, base_name);
+        assert_eq!(
+            v[0].dockerfile_instruction.as_deref(),
+            Some("ADD rootfs.tar / # debootstrap bookworm")
+        );
+        assert_eq!(v[0].dockerfile_line, None);
+        assert_eq!(v[2].docker_base_image, None);
+        assert_eq!(v[2].dockerfile_line, Some(3));
+        assert!(v[2]
+            .dockerfile_instruction
+            .as_deref()
+            .unwrap()
+            .starts_with("RUN apt-get update && DEBIAN_FRONTEND=noninteractive"));
+        assert_eq!(v[3].dockerfile_line, Some(12));
+        assert_eq!(r.suppressed[0].finding.docker_base_image, base_name);
+
+        let docker = &r.docker;
+        assert_eq!(docker.base_image, base_name);
+        assert_eq!(docker.base_image_source, Some(BaseImageSource::Dockerfile));
+        assert_eq!(docker.base_layer_count, Some(1));
+        let counts = docker.base_image_vulnerabilities.as_ref().unwrap();
+        assert_eq!((counts.high, counts.low, counts.total()), (1, 1, 2));
+        assert_eq!(docker.excluded_base_count, None);
+        assert_eq!(r.severity_counts.total(), 4);
+    }
+
+    /// `--exclude-base` drops the base findings and recounts; a package the user's layer
+    /// upgraded (the inventory credits the upgrading layer) stays.
+    #[test]
+    fn exclude_base_keeps_upgraded_packages() {
+        let app = inv(APP_BUILDAH);
+        let base = detect(&app, None, None).unwrap().unwrap();
+        assert_eq!(base.layers, Some(1));
+        // liblzma5 was in the base (layer 0) and the apt step (layer 1) upgraded it:
+        // inventory provenance credits layer 1.
+        let mut upgraded = at(
+            finding("x", &[], Severity::High, PURL),
+            1,
+            "CVE-2024-3094",
+            Severity::High,
+        );
+        upgraded.name = "xz-utils/liblzma5".into();
+        let mut unlayered = finding("x", &[], Severity::Medium, PURL);
+        unlayered.id = "CVE-10".into();
+        let mut r = report(vec![
+            at(
+                finding("x", &[], Severity::Critical, PURL),
+                0,
+                "CVE-1",
+                Severity::Critical,
+            ),
+            at(
+                finding("x", &[], Severity::Low, PURL),
+                0,
+                "CVE-1",
+                Severity::Low,
+            ),
+            upgraded,
+            unlayered,
+            at(
+                finding("x", &[], Severity::Low, PURL),
+                3,
+                "CVE-9",
+                Severity::Low,
+            ),
+        ]);
+        assert_eq!(r.unique_count, 4);
+        apply(&mut r, Some(&base), None, true);
+
+        let ids: Vec<&str> = r.vulnerabilities.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["CVE-2024-3094", "CVE-10", "CVE-9"]);
+        assert_eq!(r.vulnerabilities[0].docker_base_image, None);
+        assert_eq!(r.docker.excluded_base_count, Some(2));
+        let counts = r.docker.base_image_vulnerabilities.as_ref().unwrap();
+        assert_eq!((counts.critical, counts.low, counts.total()), (1, 1, 2));
+        assert_eq!(
+            (
+                r.severity_counts.high,
+                r.severity_counts.medium,
+                r.severity_counts.low
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!((r.unique_count, r.ok), (3, false));
+        assert_eq!(r.summary, "3 vulnerable dependency paths");
+
+        // Only base findings: nothing left.
+        let mut r = report(vec![at(
+            finding("x", &[], Severity::Low, PURL),
+            0,
+            "CVE-1",
+            Severity::Low,
+        )]);
+        apply(&mut r, Some(&base), None, true);
+        assert!(r.ok);
+        assert_eq!(r.summary, "No known vulnerabilities");
+        assert_eq!(r.docker.excluded_base_count, Some(1));
+
+        // No base known: nothing is excluded, and the JSON still says 0 were hidden.
+        let mut r = report(vec![at(
+            finding("x", &[], Severity::Low, PURL),
+            0,
+            "CVE-1",
+            Severity::Low,
+        )]);
+        apply(&mut r, None, None, true);
+        assert_eq!(r.vulnerabilities.len(), 1);
+        assert_eq!(r.docker.excluded_base_count, Some(0));
+        assert_eq!(r.docker.base_image_vulnerabilities, None);
+    }
+}
