@@ -108,12 +108,15 @@ pub struct HistoryStep {
 }
 
 impl HistoryStep {
-    /// The instruction on one line (`RUN apt-get install -y git`).
+    /// The instruction on one line (`RUN apt-get install -y git`). A multi-line command
+    /// (a BuildKit heredoc body) has its lines joined with `; `, or with a space after a
+    /// line ending in `&&`, `||`, `|`, `;` or `\`.
     pub fn text(&self) -> String {
-        if self.args.is_empty() {
+        let args = one_line(&self.args);
+        if args.is_empty() {
             self.keyword.clone()
         } else {
-            format!("{} {}", self.keyword, self.args)
+            format!("{} {}", self.keyword, args)
         }
     }
 
@@ -145,6 +148,25 @@ impl fmt::Display for HistoryStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text())
     }
+}
+
+/// Lines trimmed and joined as [`HistoryStep::text`] describes.
+fn one_line(s: &str) -> String {
+    let mut out = String::new();
+    for line in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            let joined = ["&&", "||", "|", ";", "\\"]
+                .iter()
+                .any(|e| out.ends_with(e));
+            if out.ends_with('\\') {
+                out.pop();
+                out.truncate(out.trim_end().len());
+            }
+            out.push_str(if joined { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Dockerfile keywords a plain (kaniko/BuildKit) history line may start with.
@@ -929,6 +951,9 @@ pub(crate) mod tests {
         let s = step("RUN /bin/sh -c apt-get update\napt-get install -y git\n # buildkit");
         assert_eq!(s.keyword, "RUN");
         assert_eq!(s.args, "apt-get update\napt-get install -y git");
+        assert_eq!(s.text(), "RUN apt-get update; apt-get install -y git");
+        let s = step("RUN /bin/sh -c set -e &&\n  make \\\n  install\n # buildkit");
+        assert_eq!(s.text(), "RUN set -e && make install");
     }
 
     /// Kaniko: the instruction as written, flags included, no buildkit marker.

@@ -25,7 +25,7 @@
 use dockerfile::Dockerfile;
 use inventory::{HistoryEntry, Inventory};
 
-use crate::attribution::{self, normalize, resolve_stage, Attribution, AttributionError};
+use crate::attribution::{self, normalize, resolve_stage, Attribution};
 use crate::model::{BaseImageSource, Finding, Report, SeverityCounts};
 
 /// The annotation (and label) naming the base image.
@@ -48,19 +48,24 @@ pub struct BaseImage {
 
 /// Finds the base image of `inv` (see the module docs for the order). `dockerfile` is the
 /// parsed `--file` with the `--target` stage; `base` is the inventory of the image given
-/// with `--base-image`. `Ok(None)` when there is no base (`FROM scratch`) or nothing
-/// tells; only an unknown stage is an error.
+/// with `--base-image`. `None` when there is no base (`FROM scratch`) or nothing tells.
+///
+/// Check the stage first with [`resolve_stage`] (or [`attribution::attribute`], which
+/// fails the same way): here a stage the Dockerfile does not have skips the Dockerfile.
 pub fn detect(
     inv: &Inventory,
     dockerfile: Option<(&Dockerfile, Option<&str>)>,
     base: Option<&Inventory>,
-) -> Result<Option<BaseImage>, AttributionError> {
-    let aligned = match dockerfile {
-        Some((df, stage)) => {
-            attribution::attribute(&inv.image, &inv.layers, df, stage)?.base_layers
-        }
-        None => None,
-    };
+) -> Option<BaseImage> {
+    let dockerfile = dockerfile.and_then(|(df, stage)| {
+        let target = resolve_stage(df, stage).ok()?;
+        Some((df, stage, target))
+    });
+    let aligned = dockerfile.and_then(|(df, stage, _)| {
+        attribution::attribute(&inv.image, &inv.layers, df, stage)
+            .ok()?
+            .base_layers
+    });
     let diff_ids = base.and_then(|b| diff_id_prefix(inv, b));
     let count = || {
         aligned
@@ -68,11 +73,10 @@ pub fn detect(
             .or_else(|| history_base(inv).map(|(_, n)| n))
     };
 
-    if let Some((df, stage)) = dockerfile {
-        let target = resolve_stage(df, stage)?;
+    if let Some((df, _, target)) = dockerfile {
         if let Some(from) = df.resolve_base(target) {
             if from.expanded.eq_ignore_ascii_case("scratch") {
-                return Ok(None);
+                return None;
             }
             let name = from.expanded.clone();
             let digest = name.split_once('@').map(|(_, d)| d.to_owned()).or_else(|| {
@@ -82,12 +86,12 @@ pub fn detect(
                     .then(|| a.get(BASE_DIGEST).cloned())
                     .flatten()
             });
-            return Ok(Some(BaseImage {
+            return Some(BaseImage {
                 name: Some(name),
                 digest,
                 source: BaseImageSource::Dockerfile,
                 layers: count(),
-            }));
+            });
         }
     }
     for (map, source) in [
@@ -100,16 +104,16 @@ pub fn detect(
             .filter(|v| !v.trim().is_empty())
             .cloned();
         if name.is_some() || digest.is_some() {
-            return Ok(Some(BaseImage {
+            return Some(BaseImage {
                 name,
                 digest,
                 source,
                 layers: count(),
-            }));
+            });
         }
     }
     if let (Some(n), Some(b)) = (diff_ids, base) {
-        return Ok(Some(BaseImage {
+        return Some(BaseImage {
             name: b
                 .image
                 .reference
@@ -118,14 +122,14 @@ pub fn detect(
             digest: b.image.manifest_digest.clone(),
             source: BaseImageSource::DiffIds,
             layers: Some(n),
-        }));
+        });
     }
-    Ok(history_base(inv).map(|(name, n)| BaseImage {
+    history_base(inv).map(|(name, n)| BaseImage {
         name,
         digest: None,
         source: BaseImageSource::History,
         layers: Some(n),
-    }))
+    })
 }
 
 /// `base`'s layer count when all its diff_ids are `inv`'s leading diff_ids.
@@ -340,7 +344,7 @@ COPY --from=app /srv/bin/app /app
             .annotations
             .insert(BASE_DIGEST.into(), "sha256:abc".into());
         let d = df(APP_DOCKERFILE);
-        let b = detect(&app, Some((&d, None)), None).unwrap().unwrap();
+        let b = detect(&app, Some((&d, None)), None).unwrap();
         assert_eq!(
             b,
             BaseImage {
@@ -352,9 +356,7 @@ COPY --from=app /srv/bin/app /app
         );
 
         let d = df(MULTI);
-        let b = detect(&app, Some((&d, Some("app"))), None)
-            .unwrap()
-            .unwrap();
+        let b = detect(&app, Some((&d, Some("app"))), None).unwrap();
         assert_eq!(b.name.as_deref(), Some("debian:12-slim"));
         assert_eq!(b.digest, None);
         // This Dockerfile is not the app's: the count comes from the history instead.
@@ -363,11 +365,12 @@ COPY --from=app /srv/bin/app /app
         app.image
             .labels
             .insert(BASE_NAME.into(), "debian:12".into());
-        assert_eq!(detect(&app, Some((&d, None)), None).unwrap(), None);
-        assert!(matches!(
-            detect(&app, Some((&d, Some("nope"))), None),
-            Err(AttributionError::UnknownStage { .. })
-        ));
+        assert_eq!(detect(&app, Some((&d, None)), None), None);
+        // An unknown stage skips the Dockerfile (callers check it first).
+        assert_eq!(
+            detect(&app, Some((&d, Some("nope"))), None).unwrap().source,
+            BaseImageSource::Annotation
+        );
     }
 
     /// Annotations before labels, labels before diff_ids; each takes its count from the
@@ -379,7 +382,7 @@ COPY --from=app /srv/bin/app /app
         app.image
             .labels
             .insert(BASE_NAME.into(), "docker.io/library/debian:bookworm".into());
-        let b = detect(&app, None, None).unwrap().unwrap();
+        let b = detect(&app, None, None).unwrap();
         assert_eq!(b.source, BaseImageSource::Label);
         assert_eq!(b.name.as_deref(), Some("docker.io/library/debian:bookworm"));
         assert_eq!(b.layers, Some(1));
@@ -387,14 +390,14 @@ COPY --from=app /srv/bin/app /app
         app.image
             .annotations
             .insert(BASE_DIGEST.into(), "sha256:0123".into());
-        let b = detect(&app, None, Some(&base)).unwrap().unwrap();
+        let b = detect(&app, None, Some(&base)).unwrap();
         assert_eq!(b.source, BaseImageSource::Annotation);
         assert_eq!((b.name, b.digest.as_deref()), (None, Some("sha256:0123")));
         assert_eq!(b.layers, Some(1));
 
         app.image.annotations.clear();
         app.image.labels.clear();
-        let b = detect(&app, None, Some(&base)).unwrap().unwrap();
+        let b = detect(&app, None, Some(&base)).unwrap();
         assert_eq!(
             b,
             BaseImage {
@@ -408,7 +411,7 @@ COPY --from=app /srv/bin/app /app
         // Every base diff_id must be a leading diff_id of the image.
         let mut other = base.clone();
         other.layers[0].diff_id = Some("sha256:other".into());
-        let b = detect(&app, None, Some(&other)).unwrap().unwrap();
+        let b = detect(&app, None, Some(&other)).unwrap();
         assert_eq!(b.source, BaseImageSource::History);
         let mut longer = base.clone();
         longer.layers = app
@@ -418,7 +421,7 @@ COPY --from=app /srv/bin/app /app
             .chain(app.layers.clone())
             .collect();
         assert_ne!(
-            detect(&app, None, Some(&longer)).unwrap().unwrap().source,
+            detect(&app, None, Some(&longer)).unwrap().source,
             BaseImageSource::DiffIds
         );
     }
@@ -427,7 +430,7 @@ COPY --from=app /srv/bin/app /app
     /// after its last CMD/ENTRYPOINT; else nothing is known.
     #[test]
     fn history_source() {
-        let b = detect(&inv(APP_BUILDAH), None, None).unwrap().unwrap();
+        let b = detect(&inv(APP_BUILDAH), None, None).unwrap();
         assert_eq!(
             b,
             BaseImage {
@@ -446,12 +449,12 @@ COPY --from=app /srv/bin/app /app
  {"created_by":"/bin/sh -c #(nop) COPY dir:9a1e0ac in /app "},
  {"created_by":"/bin/sh -c #(nop)  CMD [\"python3\", \"/app/main.py\"]","empty_layer":true}
 ]}"#;
-        let b = detect(&inv(classic), None, None).unwrap().unwrap();
+        let b = detect(&inv(classic), None, None).unwrap();
         assert_eq!((b.name, b.layers), (None, Some(2)));
         assert_eq!(b.source, BaseImageSource::History);
 
         let lone = r#"{"history": [{"created_by":"/bin/sh -c #(nop) ADD file:c8ef in / "}]}"#;
-        assert_eq!(detect(&inv(lone), None, None).unwrap(), None);
+        assert_eq!(detect(&inv(lone), None, None), None);
     }
 
     fn at(mut f: Finding, layer: usize, id: &str, severity: Severity) -> Finding {
@@ -473,7 +476,7 @@ COPY --from=app /srv/bin/app /app
         let app = inv(APP_BUILDAH);
         let d = df(APP_DOCKERFILE);
         let attribution = attribution::attribute(&app.image, &app.layers, &d, None).unwrap();
-        let base = detect(&app, Some((&d, None)), None).unwrap().unwrap();
+        let base = detect(&app, Some((&d, None)), None).unwrap();
         let mut base_f = at(
             finding("CVE-1", &[], Severity::High, PURL),
             0,
@@ -557,7 +560,7 @@ COPY --from=app /srv/bin/app /app
     #[test]
     fn exclude_base_keeps_upgraded_packages() {
         let app = inv(APP_BUILDAH);
-        let base = detect(&app, None, None).unwrap().unwrap();
+        let base = detect(&app, None, None).unwrap();
         assert_eq!(base.layers, Some(1));
         // liblzma5 was in the base (layer 0) and the apt step (layer 1) upgraded it:
         // inventory provenance credits layer 1.
