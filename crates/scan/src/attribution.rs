@@ -619,9 +619,11 @@ fn same_step(step: &HistoryStep, item: &Item<'_>) -> bool {
             };
             wanted(&inst.expanded) || wanted(&inst.args)
         }
-        "WORKDIR" => step
-            .destination()
-            .is_some_and(|d| resolve_path(&d, &item.workdir) == item.workdir),
+        // Builders record the resolved directory or the argument as written.
+        "WORKDIR" => step.destination().is_some_and(|d| {
+            d == inst.expanded.trim()
+                || (d.starts_with('/') && resolve_path(&d, "/") == item.workdir)
+        }),
         _ => false,
     }
 }
@@ -1300,6 +1302,38 @@ COPY run.sh .
             "{:?}",
             a.warnings
         );
+    }
+
+    /// WORKDIR layers (classic builder: resolved paths; BuildKit: as written) are
+    /// matched to their WORKDIR, and relative COPY destinations resolve against it.
+    #[test]
+    fn workdir_layers() {
+        let d = df("FROM x\nWORKDIR /srv\nWORKDIR app\nCOPY a b/\n");
+        for config in [
+            r#"{"history": [{"created_by":"/bin/sh -c #(nop) ADD file:1 in / "},
+ {"created_by":"/bin/sh -c #(nop) WORKDIR /srv"},
+ {"created_by":"/bin/sh -c #(nop) WORKDIR /srv/app"},
+ {"created_by":"/bin/sh -c #(nop) COPY file:2 in /srv/app/b/ "}]}"#,
+            r#"{"history": [{"created_by":"/bin/sh -c #(nop) ADD file:1 in / "},
+ {"created_by":"WORKDIR /srv","comment":"buildkit.dockerfile.v0"},
+ {"created_by":"WORKDIR app","comment":"buildkit.dockerfile.v0"},
+ {"created_by":"COPY a b/ # buildkit","comment":"buildkit.dockerfile.v0"}]}"#,
+        ] {
+            let (img, layers) = image(config);
+            let a = attribute(&img, &layers, &d, None).unwrap();
+            assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+            assert_eq!(a.base_layers, Some(1));
+            assert_eq!(lines(&a), [None, Some(2), Some(3), Some(4)]);
+        }
+        // A WORKDIR layer below the Dockerfile's first step is the base image's.
+        let d = df("FROM x\nCOPY a /b\n");
+        let (img, layers) = image(
+            r#"{"history": [{"created_by":"/bin/sh -c #(nop) ADD file:1 in / "},
+ {"created_by":"/bin/sh -c #(nop) WORKDIR /srv"},
+ {"created_by":"/bin/sh -c #(nop) COPY file:2 in /b "}]}"#,
+        );
+        let a = attribute(&img, &layers, &d, None).unwrap();
+        assert_eq!(a.base_layers, Some(2), "{:?}", a.warnings);
     }
 
     /// The one-line form joins continuations, drops comment lines and collapses
