@@ -1214,7 +1214,7 @@ FROM python:3.12-slim
 ARG REQS=requirements.txt
 WORKDIR /app
 COPY ${REQS} ./
-RUN --mount=type=cache,target=/root/.cache pip install -r ${REQS}
+RUN --mount=type=cache,target=/var/cache/pip pip install -r ${REQS}
 COPY . .
 ENV PORT=8080
 CMD [\"python\", \"app.py\"]
@@ -1226,7 +1226,7 @@ CMD [\"python\", \"app.py\"]
  {"created_by":"/bin/sh -c #(nop)  CMD [\"python3\"]","empty_layer":true},
  {"created_by":"WORKDIR /app"},
  {"created_by":"COPY ${REQS} ./"},
- {"created_by":"RUN --mount=type=cache,target=/root/.cache pip install -r ${REQS}"},
+ {"created_by":"RUN --mount=type=cache,target=/var/cache/pip pip install -r ${REQS}"},
  {"created_by":"COPY . ."}
 ]}"#;
         let (img, layers) = image(config);
@@ -1236,7 +1236,7 @@ CMD [\"python\", \"app.py\"]
         assert_eq!(lines(&a), [None, None, Some(3), Some(4), Some(5), Some(6)]);
         assert_eq!(
             a.steps[4].as_ref().unwrap().instruction,
-            "RUN --mount=type=cache,target=/root/.cache pip install -r ${REQS}"
+            "RUN --mount=type=cache,target=/var/cache/pip pip install -r ${REQS}"
         );
     }
 
@@ -1248,7 +1248,7 @@ FROM alpine:3.19
 ARG V=8.5.0-r0
 SHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]
 RUN apk add --no-cache curl=${V}
-WORKDIR /work
+WORKDIR /srv
 COPY run.sh .
 ";
         let config = r#"{"history": [
@@ -1257,7 +1257,7 @@ COPY run.sh .
  {"created_by":"/bin/sh -c #(nop)  ARG V=8.5.0-r0","empty_layer":true},
  {"created_by":"/bin/ash -eo pipefail -c #(nop)  SHELL [/bin/ash -eo pipefail -c]","empty_layer":true},
  {"created_by":"|1 V=8.5.0-r0 /bin/ash -eo pipefail -c apk add --no-cache curl=${V}"},
- {"created_by":"/bin/ash -eo pipefail -c #(nop) WORKDIR /work"},
+ {"created_by":"/bin/ash -eo pipefail -c #(nop) WORKDIR /srv"},
  {"created_by":"/bin/ash -eo pipefail -c #(nop) COPY file:9a1e0ac in . "}
 ]}"#;
         let (img, layers) = image(config);
