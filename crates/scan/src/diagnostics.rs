@@ -47,14 +47,22 @@ pub const EMPTY_FEED: Code = Code {
     meaning: "the database has no advisories for an ecosystem the image needs",
 };
 
+/// The Dockerfile given with `--file` does not match the image's history (other
+/// instructions, another count, an unknown stage): no finding is attributed to its lines.
+pub const DOCKERFILE_MISMATCH: Code = Code {
+    code: "S007",
+    meaning: "the Dockerfile does not match the image: instructions not attributed",
+};
+
 /// Every code, for documentation and the uniqueness test.
-pub const ALL: [Code; 6] = [
+pub const ALL: [Code; 7] = [
     NO_OS_FEED,
     NOT_QUERYABLE,
     NOT_COMPARABLE,
     EXPIRED_RULE,
     STALE_DATABASE,
     EMPTY_FEED,
+    DOCKERFILE_MISMATCH,
 ];
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ pub struct DbStatusArgs {
 }
 
 /// How to find and read an image.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct TargetArgs {
     /// The image: NAME[:TAG|@DIGEST] in a registry, docker-archive:FILE, oci-archive:FILE[:REF],
     /// oci-dir:DIR[:REF], or dir:ROOTFS.

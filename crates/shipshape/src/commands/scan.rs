@@ -1,6 +1,8 @@
 //! `shipshape scan TARGET`: inventory, match against the database, report, gate.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use vulndb::update::{self, UpdateOptions};
@@ -27,7 +29,25 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         .iter()
         .map(|p| scan::Vex::load(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // So is the Dockerfile.
+    let dockerfile = match &args.dockerfile {
+        Some(path) => Some(read_dockerfile(path, &args.build_args)?),
+        None => None,
+    };
     let inv = crate::target::inventory(&args.target, printer)?;
+    let base_inv = match &args.base_image {
+        Some(base) => {
+            let base_args = crate::cli::TargetArgs {
+                target: base.clone(),
+                ..args.target.clone()
+            };
+            Some(
+                crate::target::inventory(&base_args, printer)
+                    .with_context(|| format!("--base-image {base}"))?,
+            )
+        }
+        None => None,
+    };
 
     let db = vulndb::resolve_path(global.db.as_deref());
     let config = super::db::config(global)?;
@@ -56,6 +76,14 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     let age = report.database.built_at.as_deref().and_then(update::age_of);
     scan::check_database_age(&mut report, age);
     scan::apply_policy(&mut report, &inv, &policy, &vex, scan::policy::today());
+    report.target_file = args.dockerfile.as_ref().map(|p| p.display().to_string());
+    dockerfile_aware(
+        &mut report,
+        &inv,
+        dockerfile.as_ref(),
+        args,
+        base_inv.as_ref(),
+    )?;
     let format = match (args.json, args.format) {
         (true, _) | (_, ScanFormat::Json) => report::ReportFormat::Json,
         (_, ScanFormat::Table) => report::ReportFormat::Table,
@@ -98,4 +126,62 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
             ExitStatus::Success
         },
     )
+}
+
+/// Read and parse `--file`, with `--build-arg`s.
+fn read_dockerfile(path: &Path, build_args: &[String]) -> Result<dockerfile::Dockerfile> {
+    let mut args = BTreeMap::new();
+    for a in build_args {
+        let (k, v) = a
+            .split_once('=')
+            .with_context(|| format!("--build-arg {a}: expected NAME=VALUE"))?;
+        args.insert(k.to_owned(), v.to_owned());
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?;
+    dockerfile::Dockerfile::parse_with_build_args(&text, &args)
+        .with_context(|| format!("cannot parse the Dockerfile {}", path.display()))
+}
+
+/// Which layers are the base image's and which Dockerfile instruction made each of the
+/// others; `--exclude-base`.
+fn dockerfile_aware(
+    report: &mut scan::Report,
+    inv: &inventory::Inventory,
+    dockerfile: Option<&dockerfile::Dockerfile>,
+    args: &ScanArgs,
+    base_inv: Option<&inventory::Inventory>,
+) -> Result<()> {
+    let attribution = match (dockerfile, &args.dockerfile) {
+        (Some(df), Some(path)) => Some(
+            scan::attribution::attribute(&inv.image, &inv.layers, df, args.stage.as_deref())
+                .with_context(|| format!("--file {}", path.display()))?,
+        ),
+        _ => None,
+    };
+    if let Some(a) = &attribution {
+        report
+            .diagnostics
+            .extend(a.warnings.iter().map(|w| scan::ScanDiagnostic {
+                code: scan::diagnostics::DOCKERFILE_MISMATCH.code.to_owned(),
+                message: w.clone(),
+            }));
+    }
+    let base = scan::base::detect(
+        inv,
+        dockerfile.map(|df| (df, args.stage.as_deref())),
+        base_inv,
+    );
+    if args.exclude_base && base.as_ref().and_then(|b| b.layers).is_none() {
+        anyhow::bail!(
+            "--exclude-base: cannot tell which layers are the base image's (give --file DOCKERFILE, or --base-image IMAGE)"
+        );
+    }
+    scan::base::apply(
+        report,
+        base.as_ref(),
+        attribution.as_ref(),
+        args.exclude_base,
+    );
+    Ok(())
 }

@@ -15,6 +15,7 @@ mod sbom_images;
 mod sbom_python;
 mod sbom_registry;
 mod scan;
+mod scan_dockerfile;
 mod scan_policy;
 mod scan_pypa;
 mod scan_sbom;

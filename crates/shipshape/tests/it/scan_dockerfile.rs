@@ -1,0 +1,400 @@
+//! Dockerfile-aware `shipshape scan`: `--file`, `--exclude-base`, base image detection, on
+//! real images built by scripts/test-images/build.sh from the Dockerfiles under
+//! tests/images/. Expected layers come from the build script's own walk of the dpkg state
+//! after each layer; expected instructions from reading the Dockerfile here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// The repository root (tests/images lives there).
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The layer-making instructions of a single-stage Dockerfile, in order, as
+/// (first line, instruction on one line with whitespace collapsed). Read independently of
+/// the project's parser: continuation lines joined, comments and blank lines skipped.
+fn layer_instructions(dockerfile: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(dockerfile).unwrap();
+    let mut out = Vec::new();
+    let mut cur: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if cur.is_none() && (trimmed.is_empty() || trimmed.starts_with('#')) {
+            continue;
+        }
+        let (start, mut acc) = cur.take().unwrap_or((i + 1, String::new()));
+        if trimmed.starts_with('#') {
+            cur = Some((start, acc));
+            continue;
+        }
+        let (body, more) = match trimmed.strip_suffix('\\') {
+            Some(b) => (b, true),
+            None => (trimmed, false),
+        };
+        acc.push(' ');
+        acc.push_str(body);
+        if more {
+            cur = Some((start, acc));
+        } else {
+            let one = acc.split_whitespace().collect::<Vec<_>>().join(" ");
+            let kw = one
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
+            if matches!(kw.as_str(), "RUN" | "COPY" | "ADD") {
+                out.push((start, one));
+            }
+        }
+    }
+    out
+}
+
+fn installed_rows(images: &Images, key: &str) -> BTreeMap<String, (String, usize)> {
+    images
+        .tsv(key)
+        .into_iter()
+        .map(|r| (r[0].clone(), (r[1].clone(), r[2].parse().unwrap())))
+        .collect()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: String,
+    target: String,
+    dockerfile: PathBuf,
+    /// binary package → (version, expected layer)
+    layers: BTreeMap<String, (String, usize)>,
+}
+
+/// The app image (FROM the bookworm base; RUN apt, COPY, RUN pip) with advisories on a base
+/// package, an installed package, a base package the apt step upgraded, and a pip package.
+fn app_fixture() -> Option<Fixture> {
+    let images = Images::load()?;
+    let target = format!(
+        "oci-dir:{}:{}",
+        images.path("APP_OCI_DIR").display(),
+        images.var("APP_OCI_TAG")
+    );
+    let layers = installed_rows(&images, "APP_LAYERS_TSV");
+    let upgraded = images.tsv("APP_UPGRADED_TSV");
+    let sbom = sbom_json(&target, &[]);
+    let source = |bin: &str| -> (String, String) {
+        let p = sbom["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == bin && p["type"] == "deb")
+            .unwrap_or_else(|| panic!("{bin} not in the SBOM"));
+        let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+        (s("source_name"), s("source_version"))
+    };
+    // A base package the app did not touch, the app's curl, and an upgraded base package.
+    let (zlib_src, zlib_ver) = source("zlib1g");
+    assert_eq!(layers["zlib1g"].1, 0, "zlib1g comes from the base");
+    let (curl_src, curl_ver) = source("libcurl4");
+    let up_bin = &upgraded[0][0];
+    let (up_src, up_ver) = source(up_bin);
+    let release = |fixed: String, urgency: &str, ver: &str| {
+        json!({"status": "resolved", "fixed_version": fixed, "urgency": urgency,
+            "repositories": {"bookworm": ver}})
+    };
+    let tracker = json!({
+        zlib_src: {"CVE-2099-0101": {"description": "zlib: base image issue", "scope": "remote",
+            "releases": {"bookworm": release(format!("{zlib_ver}+fix1"), "high", &zlib_ver)}}},
+        curl_src: {"CVE-2099-0102": {"description": "curl: added by the apt step", "scope": "remote",
+            "releases": {"bookworm": release(format!("{curl_ver}+fix1"), "high", &curl_ver)}}},
+        up_src: {"CVE-2099-0103": {"description": "upgraded by the apt step, still vulnerable", "scope": "remote",
+            "releases": {"bookworm": release(format!("{up_ver}+fix1"), "medium", &up_ver)}}},
+    });
+    let osv = json!({"id": "PYSEC-2099-11", "summary": "Jinja2 issue from the pip step",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.11.3"}]}]}]});
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("test.db").display().to_string();
+    for (name, doc, kind) in [
+        ("tracker.json", &tracker, "debian-json"),
+        ("PYSEC-2099-11.json", &osv, "osv"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+        let out = shipshape(&[
+            "--db",
+            &db,
+            "db",
+            "import",
+            "--kind",
+            kind,
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    Some(Fixture {
+        _dir: dir,
+        db,
+        target,
+        dockerfile: repo_root().join("tests/images/app/Dockerfile"),
+        layers,
+    })
+}
+
+fn scan_json(f: &Fixture, extra: &[&str]) -> (Value, std::process::Output) {
+    let mut args = vec!["--db", &f.db, "--offline", "scan", &f.target, "--json"];
+    args.extend_from_slice(extra);
+    let out = shipshape(&args);
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        stderr(&out)
+    );
+    (serde_json::from_slice(&out.stdout).unwrap(), out)
+}
+
+/// The layer of a finding's package, from the build script's expectation (pip packages are
+/// in the last RUN's layer: the pip step is the image's top layer).
+fn expected_layer(f: &Fixture, v: &Value) -> usize {
+    let bin = v["binaryName"].as_str().unwrap();
+    match f.layers.get(bin) {
+        Some((_, l)) => *l,
+        None => {
+            assert_eq!(v["packageManager"], "pypi", "{v}");
+            3
+        }
+    }
+}
+
+/// Validates that with `--file` every finding names the base image or the Dockerfile
+/// instruction (as written, with its line) that really installed the package; an upgraded
+/// base package counts as the upgrading step's; text says it the docker-scan way.
+#[test]
+fn findings_name_the_instruction_or_the_base_image() {
+    let Some(f) = app_fixture() else { return };
+    let steps = layer_instructions(&f.dockerfile);
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    let file = f.dockerfile.to_str().unwrap();
+    let (report, _) = scan_json(&f, &["--file", file]);
+    let vulns = report["vulnerabilities"].as_array().unwrap();
+    let ids: Vec<&str> = vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    for id in [
+        "CVE-2099-0101",
+        "CVE-2099-0102",
+        "CVE-2099-0103",
+        "PYSEC-2099-11",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert_eq!(report["targetFile"], file);
+    assert_eq!(
+        report["docker"]["baseImage"],
+        "localhost/test/debian:bookworm"
+    );
+    assert_eq!(report["docker"]["baseImageSource"], "dockerfile");
+    assert_eq!(report["docker"]["baseLayerCount"], 1);
+    let mut base_high = 0;
+    for v in vulns {
+        let layer = expected_layer(&f, v);
+        assert_eq!(v["layer"]["index"], layer, "{v}");
+        if layer == 0 {
+            base_high += usize::from(v["severity"] == "high");
+            assert_eq!(
+                v["dockerBaseImage"], "localhost/test/debian:bookworm",
+                "{v}"
+            );
+        } else {
+            let (line, text) = &steps[layer - 1];
+            assert_eq!(v["dockerfileInstruction"], text.as_str(), "{v}");
+            assert_eq!(v["dockerfileLine"], *line, "{v}");
+            assert!(v.get("dockerBaseImage").is_none(), "{v}");
+        }
+    }
+    assert_eq!(
+        report["docker"]["baseImageVulnerabilities"]["high"], base_high,
+        "the base table counts the base findings"
+    );
+    // The upgraded base package is the apt step's.
+    let up = vulns.iter().find(|v| v["id"] == "CVE-2099-0103").unwrap();
+    assert_eq!(up["layer"]["index"], 1);
+    assert!(up["dockerfileInstruction"]
+        .as_str()
+        .unwrap()
+        .starts_with("RUN apt-get update"));
+
+    // Text: the same facts, docker-scan wording.
+    let out = shipshape(&[
+        "--db",
+        &f.db,
+        "--offline",
+        "scan",
+        &f.target,
+        "--file",
+        file,
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Introduced by your base image (localhost/test/debian:bookworm)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Introduced in your Dockerfile by `{}`",
+            steps[0].1
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Target file:")), "{text}");
+}
+
+/// Validates `--exclude-base`: exactly the findings of the user's layers remain, the JSON
+/// says how many were hidden, and the gate counts only what is shown.
+#[test]
+fn exclude_base_keeps_exactly_the_users_findings() {
+    let Some(f) = app_fixture() else { return };
+    let file = f.dockerfile.to_str().unwrap();
+    let (all, _) = scan_json(&f, &["--file", file]);
+    let (shown, _) = scan_json(&f, &["--file", file, "--exclude-base"]);
+    let key = |v: &Value| format!("{}|{}", v["id"], v["name"]);
+    let all_v = all["vulnerabilities"].as_array().unwrap();
+    let expect: Vec<String> = all_v
+        .iter()
+        .filter(|v| expected_layer(&f, v) > 0)
+        .map(key)
+        .collect();
+    let hidden = all_v.len() - expect.len();
+    assert!(hidden > 0 && !expect.is_empty());
+    let got: Vec<String> = shown["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    assert_eq!(got, expect);
+    assert_eq!(shown["docker"]["excludedBaseCount"], hidden);
+    let total: u64 = ["critical", "high", "medium", "low", "unknown"]
+        .iter()
+        .map(|s| shown["severityCounts"][s].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, expect.len());
+    assert_eq!(
+        shown["docker"]["baseImageVulnerabilities"],
+        all["docker"]["baseImageVulnerabilities"]
+    );
+}
+
+/// Validates the guide's jq pipeline on `--file --exclude-base --json`.
+#[test]
+fn guide_jq_pipeline() {
+    let Some(f) = app_fixture() else { return };
+    if Command::new("jq").arg("--version").output().is_err() {
+        missing("jq");
+        return;
+    }
+    let steps = layer_instructions(&f.dockerfile);
+    let file = f.dockerfile.to_str().unwrap();
+    let out = shipshape(&[
+        "--db",
+        &f.db,
+        "--offline",
+        "scan",
+        &f.target,
+        "--file",
+        file,
+        "--exclude-base",
+        "--json",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let json_path = dir.path().join("report.json");
+    std::fs::write(&json_path, &out.stdout).unwrap();
+    let jq = Command::new("jq")
+        .arg("[.vulnerabilities[] | select(.nearestFixedInVersion) | select(.severity == \"high\") | {packageName, dockerfileInstruction, title, severity, version, nearestFixedInVersion}]")
+        .arg(&json_path)
+        .output()
+        .unwrap();
+    assert!(
+        jq.status.success(),
+        "{}",
+        String::from_utf8_lossy(&jq.stderr)
+    );
+    let rows: Value = serde_json::from_slice(&jq.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    // Only the curl advisory is high, fixed, and from a user layer (zlib's is the base's).
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_eq!(r["packageName"], "curl", "{r}");
+        assert_eq!(r["dockerfileInstruction"], steps[0].1.as_str(), "{r}");
+    }
+}
+
+/// Validates that a Dockerfile the image was not built from is reported (S007) and
+/// attributes nothing, instead of naming wrong lines.
+#[test]
+fn mismatched_dockerfile_is_a_warning_not_a_wrong_attribution() {
+    let Some(f) = app_fixture() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("Dockerfile");
+    std::fs::write(
+        &other,
+        "FROM localhost/test/debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nCOPY site /srv\nRUN echo done\n",
+    )
+    .unwrap();
+    let (report, out) = scan_json(&f, &["--file", other.to_str().unwrap()]);
+    let diags = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        diags.iter().any(|d| d["code"] == "S007"),
+        "{diags:?}\n{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("S007"), "{}", stderr(&out));
+    for v in report["vulnerabilities"].as_array().unwrap() {
+        assert!(v.get("dockerfileLine").is_none(), "{v}");
+        let instr = v["dockerfileInstruction"].as_str().unwrap_or_default();
+        assert!(
+            !instr.contains("nginx") && !instr.contains("echo done"),
+            "{v}"
+        );
+    }
+}
+
+/// Validates the errors: an unreadable or invalid Dockerfile, an unknown --target stage,
+/// and --exclude-base on an image whose base cannot be told apart — each exit 2, naming it.
+#[test]
+fn bad_dockerfile_inputs() {
+    let Some(f) = app_fixture() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("Dockerfile.bad");
+    std::fs::write(&bad, "FROM debian:12\nRUNN apt-get install -y curl\n").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--file".into(),
+                dir.path().join("nope").display().to_string(),
+            ],
+            "cannot read the Dockerfile",
+        ),
+        (vec!["--file".into(), bad.display().to_string()], "line 2"),
+        (
+            vec![
+                "--file".into(),
+                f.dockerfile.display().to_string(),
+                "--target".into(),
+                "nosuchstage".into(),
+            ],
+            "nosuchstage",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["--db", &f.db, "--offline", "scan", &f.target];
+        args.extend(extra.iter().map(String::as_str));
+        let out = shipshape(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(want), "{extra:?}: {}", stderr(&out));
+    }
+}
