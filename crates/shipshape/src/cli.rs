@@ -43,6 +43,21 @@ pub enum Command {
     Sbom(SbomArgs),
     /// Build, import, inspect, push and pull the local vulnerability database.
     Db(DbArgs),
+    /// Compare two images: packages and vulnerabilities added, removed and changed, like
+    /// `docker scout compare`.
+    ///
+    /// FROM is the image compared from (the old build, the dev stage, the base image) and TO
+    /// the image compared to; both take every target form `scan` takes (registry reference,
+    /// docker-archive:, oci-archive:, oci-dir:, dir:, sbom:) and are scanned against the same
+    /// database. A package is identified by its type, name and architecture: "added" is only in
+    /// TO, "removed" only in FROM, "changed" on both at different versions. A vulnerability is
+    /// identified by its id and the package it is reported in (`curl/libcurl4`): "added" is
+    /// only in TO, "removed" only in FROM; one still present after its package's version
+    /// changed is listed as "still present" and is not new.
+    ///
+    /// Exit codes: 0 done (and, with --fail-on-new, nothing new at or above the severity), 1
+    /// TO has a vulnerability at or above --fail-on-new that FROM does not have, 2 error.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +129,45 @@ pub struct DbStatusArgs {
     /// Print the status as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `shipshape diff FROM TO`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The image compared from: NAME[:TAG|@DIGEST], docker-archive:FILE,
+    /// oci-archive:FILE[:REF], oci-dir:DIR[:REF], dir:ROOTFS or sbom:FILE.
+    #[arg(value_name = "FROM")]
+    pub from: String,
+
+    /// The image compared to, in the same forms.
+    #[arg(value_name = "TO")]
+    pub to: String,
+
+    /// Platform to pick from multi-platform images, for both (default: this machine's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+
+    /// Allow plain HTTP to this registry (host[:port]); loopback registries are always allowed.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub insecure_registry: Vec<String>,
+
+    /// Output format: `table` (text tables) or `json` (fields documented in the README).
+    #[arg(long, default_value = "table", value_name = "FORMAT",
+          value_parser = clap::builder::PossibleValuesParser::new(["table", "json"]))]
+    pub format: String,
+
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write the diff to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when TO has a vulnerability at or above this severity that FROM does not
+    /// have (unknown severities never count).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on_new: Option<GateSeverity>,
 }
 
 /// How to find and read an image.

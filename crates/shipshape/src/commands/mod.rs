@@ -4,6 +4,7 @@
 #[allow(dead_code)]
 mod advice;
 mod db;
+mod diff;
 mod sbom;
 mod scan;
 
@@ -41,6 +42,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Scan(args) => scan::run(&cli.global, &args, printer),
         Command::Sbom(args) => sbom::run(&args, printer),
         Command::Db(args) => db::run(&cli.global, &args, printer),
+        Command::Diff(args) => diff::run(&cli.global, &args, printer),
     }
 }
 

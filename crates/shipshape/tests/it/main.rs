@@ -9,6 +9,7 @@
 mod cli;
 mod db;
 mod db_oci;
+mod diff;
 mod examples;
 mod sbom_errors;
 mod sbom_images;
