@@ -264,27 +264,8 @@ pub fn apply(
         let before = report.vulnerabilities.len();
         report.vulnerabilities.retain(|f| !is_base(f));
         report.docker.excluded_base_count = Some(before - report.vulnerabilities.len());
-        recount(report);
+        crate::policy::recount(report);
     }
-}
-
-/// Recomputes `ok`, the counts, `uniqueCount` and `summary` from the findings left,
-/// exactly as [`crate::scan`] (and the policy's recount) computes them.
-fn recount(report: &mut Report) {
-    let findings = &report.vulnerabilities;
-    report.ok = findings.is_empty();
-    report.severity_counts = SeverityCounts::of(findings);
-    let unique: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.id.as_str()).collect();
-    report.unique_count = unique.len();
-    let path_total: usize = findings
-        .iter()
-        .map(|f| (f.paths.len() + f.more_paths).max(1))
-        .sum();
-    report.summary = if findings.is_empty() {
-        "No known vulnerabilities".to_owned()
-    } else {
-        format!("{path_total} vulnerable dependency paths")
-    };
 }
 
 #[cfg(test)]

@@ -263,7 +263,7 @@ impl IgnoreRule {
 
 /// Recomputes `ok`, the counts, `uniqueCount` and `summary` from the findings left, as
 /// [`crate::scan`] computes them.
-fn recount(report: &mut Report) {
+pub(crate) fn recount(report: &mut Report) {
     let findings = &report.vulnerabilities;
     report.ok = findings.is_empty();
     report.severity_counts = SeverityCounts::of(findings);
