@@ -398,3 +398,78 @@ fn bad_dockerfile_inputs() {
         assert!(stderr(&out).contains(want), "{extra:?}: {}", stderr(&out));
     }
 }
+
+/// Validates base detection without a Dockerfile, rule by rule, on the same image in
+/// different containers: the OCI layout carries buildah's base annotations; a
+/// docker-archive has none, so `--base-image` (leading diff_ids) answers, and without it the
+/// history (buildah's `FROM` comment). Each way hides exactly the base layer's findings.
+#[test]
+fn base_image_without_a_dockerfile() {
+    let Some(f) = app_fixture() else { return };
+    let Some(images) = Images::load() else { return };
+    let archive = format!(
+        "docker-archive:{}",
+        images.path("APP_DOCKER_ARCHIVE").display()
+    );
+    let base = format!(
+        "oci-dir:{}:{}",
+        images.path("BASE_OCI_DIR").display(),
+        images.var("BASE_OCI_TAG")
+    );
+    let (with_file, _) = scan_json(&f, &["--file", f.dockerfile.to_str().unwrap()]);
+    let hidden = with_file["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| expected_layer(&f, v) == 0)
+        .count();
+    assert!(hidden > 0);
+    let cases: Vec<(String, Vec<String>, &str)> = vec![
+        (f.target.clone(), vec![], "annotation"),
+        (
+            archive.clone(),
+            vec!["--base-image".into(), base.clone()],
+            "diff-ids",
+        ),
+        (archive.clone(), vec![], "history"),
+    ];
+    for (target, extra, source) in cases {
+        let mut args = vec![
+            "--db",
+            &f.db,
+            "--offline",
+            "scan",
+            &target,
+            "--json",
+            "--exclude-base",
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        let out = shipshape(&args);
+        assert!(out.status.code() == Some(1), "{source}: {}", stderr(&out));
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["docker"]["baseImageSource"], source, "{source}");
+        assert_eq!(r["docker"]["baseLayerCount"], 1, "{source}");
+        assert_eq!(r["docker"]["excludedBaseCount"], hidden, "{source}");
+        if source != "diff-ids" {
+            assert_eq!(
+                r["docker"]["baseImage"], "localhost/test/debian:bookworm",
+                "{source}"
+            );
+        }
+        for v in r["vulnerabilities"].as_array().unwrap() {
+            assert!(expected_layer(&f, v) > 0, "{source}: {v}");
+        }
+    }
+    // A root filesystem has no layers: --exclude-base cannot work and says so.
+    let rootfs = format!("dir:{}", images.path("APP_ROOTFS").display());
+    let out = shipshape(&[
+        "--db",
+        &f.db,
+        "--offline",
+        "scan",
+        &rootfs,
+        "--exclude-base",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--exclude-base"), "{}", stderr(&out));
+}
