@@ -43,21 +43,20 @@ pub struct AdviceOptions {
 
 impl AdviceOptions {
     /// The options of a `scan` run: its limit, `--offline`, `--platform`,
-    /// `--insecure-registry`, and a cache beside the database.
+    /// `--insecure-registry`, and a cache beside the database `db`.
     pub fn from_scan(
         global: &GlobalArgs,
         args: &ScanArgs,
         db: &std::path::Path,
         printer: &Printer,
-    ) -> anyhow::Result<AdviceOptions> {
+    ) -> AdviceOptions {
+        // The target was read with the same --platform, so it parses.
         let platform = args
             .target
             .platform
             .as_deref()
-            .map(str::parse::<oci::Platform>)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--platform: {e}"))?;
-        Ok(AdviceOptions {
+            .and_then(|p| p.parse::<oci::Platform>().ok());
+        AdviceOptions {
             limit: args.recommend_limit,
             offline: global.offline,
             resolve: oci::ResolveOptions {
@@ -68,7 +67,7 @@ impl AdviceOptions {
             budget: TIME_BUDGET,
             cache_dir: Some(vulndb::update::cache_dir_for(db).join("base-advice")),
             progress: printer.show_progress(),
-        })
+        }
     }
 }
 
@@ -201,15 +200,17 @@ impl<'a> Advisor<'a> {
         };
         let mut notes = Vec::new();
 
-        // Resolve tags in plan order until `limit` distinct images (not the current one)
-        // are found, the resolve cap is reached, or time runs out.
+        // Resolve tags in plan order (up to the resolve cap, while time lasts): the first
+        // `limit` distinct images (other than the current one) are scanned; tags naming an
+        // image already seen join it as aliases.
         let mut resolved: Vec<Resolved> = Vec::new();
         let mut images: HashMap<String, oci::Image> = HashMap::new();
+        let mut over_limit = std::collections::HashSet::new();
         let cap = self.opts.limit.saturating_mul(RESOLVES_PER_SCAN).max(8);
         let mut looked = 0usize;
         let mut unreadable = Vec::new();
         for p in &proposed {
-            if images.len() >= self.opts.limit || looked >= cap || self.out_of_time() {
+            if looked >= cap || self.out_of_time() {
                 break;
             }
             looked += 1;
@@ -222,7 +223,13 @@ impl<'a> Advisor<'a> {
                     if digest == current_digest {
                         continue;
                     }
-                    images.entry(digest.clone()).or_insert(image);
+                    if !images.contains_key(&digest) {
+                        if images.len() >= self.opts.limit {
+                            over_limit.insert(digest);
+                            continue;
+                        }
+                        images.insert(digest.clone(), image);
+                    }
                     resolved.push(Resolved {
                         proposed: p.clone(),
                         digest,
@@ -230,6 +237,13 @@ impl<'a> Advisor<'a> {
                 }
                 Err(e) => unreadable.push(format!("{}: {e}", self.display(&p.info.tag))),
             }
+        }
+        if !over_limit.is_empty() {
+            notes.push(format!(
+                "{} more candidate images not scanned (--recommend-limit {})",
+                over_limit.len(),
+                self.opts.limit
+            ));
         }
         if looked < proposed.len() {
             let left = proposed.len() - looked;
@@ -374,4 +388,59 @@ fn digest_of(image: &oci::Image) -> String {
         .map(|d| d.to_string())
         .or_else(|| image.config_digest.as_ref().map(|d| d.to_string()))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(dir: &std::path::Path) -> vulndb::Store {
+        let path = dir.join("shipshape.db");
+        let b = vulndb::Store::build_beside(&path).unwrap();
+        b.commit().unwrap();
+        vulndb::Store::open(&path).unwrap()
+    }
+
+    fn opts() -> AdviceOptions {
+        AdviceOptions {
+            limit: 8,
+            offline: false,
+            resolve: oci::ResolveOptions::default(),
+            budget: TIME_BUDGET,
+            cache_dir: None,
+            progress: false,
+        }
+    }
+
+    /// Offline, a zero limit, scratch, a rootfs, a digest without a tag and a registry that
+    /// refuses connections: each is SKIPPED with a note naming the problem, without a scan.
+    #[test]
+    fn skipped_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let offline = AdviceOptions {
+            offline: true,
+            ..opts()
+        };
+        let r = recommend("debian:11.6", &store, &offline);
+        assert_eq!(
+            (r.code.as_str(), r.notes.as_slice()),
+            ("SKIPPED", [OFFLINE_NOTE.to_string()].as_slice())
+        );
+        let off = AdviceOptions { limit: 0, ..opts() };
+        assert!(recommend("debian:11.6", &store, &off).notes[0].contains("--recommend-limit 0"));
+        assert!(recommend("scratch", &store, &opts()).notes[0].contains("scratch"));
+        let rootfs = format!("dir:{}", dir.path().display());
+        assert!(recommend(&rootfs, &store, &opts()).notes[0].contains("not in a registry"));
+        let pinned = format!("127.0.0.1:1/x/y@sha256:{}", "0".repeat(64));
+        assert!(recommend(&pinned, &store, &opts()).notes[0].contains("pinned by digest"));
+        let r = recommend("127.0.0.1:1/test/debian:11.6", &store, &opts());
+        assert_eq!(r.code, "SKIPPED");
+        assert!(
+            r.notes[0].starts_with("cannot list the tags of 127.0.0.1:1/test/debian:11.6: "),
+            "{:?}",
+            r.notes
+        );
+        assert!(r.current.is_none() && r.candidates.is_empty());
+    }
 }
