@@ -128,25 +128,31 @@ read -r MIRROR SECURITY_MIRROR < <(debian_mirrors)
 [ -n "${MIRROR:-}" ] || die "could not determine the Debian mirror"
 log "mirror: $MIRROR (security: $SECURITY_MIRROR)"
 
-# --- a. debian-bookworm base -----------------------------------------------------------
-suite=bookworm
-rootfs="$W/debootstrap"
-log "debootstrap --variant=minbase $suite"
-# Downloaded .debs are kept across keys (debootstrap verifies them against the index).
+# --- a. Debian base images --------------------------------------------------------------
+# Downloaded .debs are kept across keys and suites (debootstrap verifies them against the index).
 mkdir -p "$root/.debootstrap-cache"
-debootstrap --variant=minbase --cache-dir="$root/.debootstrap-cache" "$suite" "$rootfs" "$MIRROR" >"$W/debootstrap.log" 2>&1 ||
-    { tail -20 "$W/debootstrap.log"; die "debootstrap failed"; }
+debootstrap_suite() { # SUITE ROOTFS
+    local suite=$1 rootfs=$2
+    log "debootstrap --variant=minbase $suite"
+    debootstrap --variant=minbase --cache-dir="$root/.debootstrap-cache" "$suite" "$rootfs" "$MIRROR" \
+        >"$W/debootstrap-$suite.log" 2>&1 ||
+        { tail -20 "$W/debootstrap-$suite.log"; die "debootstrap $suite failed"; }
+}
 
-# Clean it like an official image.
-rm -rf "$rootfs"/dev/* "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin \
-    "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/archives/partial/* \
-    "$rootfs"/var/log/apt/* "$rootfs"/var/log/*.log "$rootfs"/var/log/bootstrap.log \
-    "$rootfs"/tmp/* "$rootfs"/etc/apt/sources.list
-mkdir -p "$rootfs/var/lib/apt/lists/partial"
-: >"$rootfs/etc/resolv.conf"
-: >"$rootfs/etc/hostname"
-[ -f "$rootfs/etc/machine-id" ] && : >"$rootfs/etc/machine-id"
-cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
+# Clean a rootfs like an official image and point its apt at SUITE, SUITE-updates and
+# SUITE-security.
+clean_rootfs() { # ROOTFS SUITE
+    local rootfs=$1 suite=$2
+    rm -rf "$rootfs"/dev/* "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin \
+        "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/archives/partial/* \
+        "$rootfs"/var/log/apt/* "$rootfs"/var/log/*.log "$rootfs"/var/log/bootstrap.log \
+        "$rootfs"/tmp/* "$rootfs"/etc/apt/sources.list
+    : >"$rootfs/etc/resolv.conf"
+    : >"$rootfs/etc/hostname"
+    [ -f "$rootfs/etc/machine-id" ] && : >"$rootfs/etc/machine-id"
+    if [ -d "$rootfs/etc/apt/sources.list.d" ]; then # not in a slimmed rootfs
+        mkdir -p "$rootfs/var/lib/apt/lists/partial"
+        cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $MIRROR
 Suites: $suite $suite-updates
@@ -159,18 +165,113 @@ Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-tar -C "$rootfs" --numeric-owner --sort=name -cf "$W/rootfs.tar" .
+    fi
+}
+
+# Run a command chrooted into ROOTFS with /proc, a few device nodes and the host's DNS
+# configuration; all of it is removed again (clean_rootfs empties /dev and resolv.conf).
+chroot_run() { # ROOTFS CMD...
+    local rootfs=$1 rc=0
+    shift
+    mkdir -p "$rootfs/dev" "$rootfs/proc"
+    local node
+    for node in "null c 1 3" "zero c 1 5" "full c 1 7" "random c 1 8" "urandom c 1 9" "tty c 5 0"; do
+        # shellcheck disable=SC2086
+        [ -e "$rootfs/dev/${node%% *}" ] || mknod -m 666 "$rootfs/dev/"$node
+    done
+    mount -t proc proc "$rootfs/proc"
+    cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+    chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@" || rc=$?
+    umount "$rootfs/proc" || umount -l "$rootfs/proc"
+    : >"$rootfs/etc/resolv.conf"
+    awk -v d="$rootfs/" 'index($2, d) == 1 { bad = 1 } END { exit bad }' /proc/mounts ||
+        die "something is still mounted under $rootfs"
+    return "$rc"
+}
+
+# Purge non-Essential packages that only apt needs (and apt itself). dpkg refuses to remove
+# anything another installed package still depends on, so the candidates are tried again
+# until nothing more goes; what stays simply stays. The purged names go to stdout.
+slim_rootfs() { # ROOTFS
+    local rootfs=$1 p progress=1 purged=""
+    local candidates=(apt libapt-pkg6.0 adduser debian-archive-keyring gpgv libseccomp2 libxxhash0
+        libstdc++6 libgnutls30 libhogweed6 libnettle8 libp11-kit0 libtasn1-6 libidn2-0
+        libunistring2 libffi7 libffi8 libgmp10 libgcrypt20 libgpg-error0 liblz4-1)
+    while [ "$progress" = 1 ]; do
+        progress=0
+        for p in "${candidates[@]}"; do
+            [ -f "$rootfs/var/lib/dpkg/info/$p.list" ] || [ -f "$rootfs/var/lib/dpkg/info/$p:amd64.list" ] || continue
+            if chroot_run "$rootfs" dpkg --purge "$p" >>"$W/slim.log" 2>&1; then
+                purged="$purged $p"
+                progress=1
+            fi
+        done
+    done
+    [ -n "$purged" ] || die "slim: nothing could be purged from $rootfs"
+    rm -rf "$rootfs/etc/apt" "$rootfs/var/lib/apt" "$rootfs/var/cache/apt" "$rootfs/var/log/apt"
+    chroot_run "$rootfs" dpkg --audit >>"$W/slim.log" 2>&1 || die "slim: dpkg --audit failed on $rootfs"
+    chroot_run "$rootfs" dpkg-query -W dpkg >/dev/null 2>&1 || die "slim: dpkg database unusable in $rootfs"
+    echo "${purged# }"
+}
+
+# One-layer image from ROOTFS: ADD rootfs.tar / # CREATED_BY_NOTE, CMD ["bash"], every TAG
+# of localhost/test/debian.
+commit_base() { # ROOTFS NOTE TAG...
+    local rootfs=$1 note=$2 c t
+    shift 2
+    tar -C "$rootfs" --numeric-owner --sort=name -cf "$W/rootfs.tar" .
+    log "committing localhost/test/debian:$1 ($*)"
+    c=$("${B[@]}" from scratch)
+    "${B[@]}" add "$c" "$W/rootfs.tar" / >/dev/null
+    "${B[@]}" config --cmd '["bash"]' \
+        --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        --os linux --arch amd64 \
+        --created-by "ADD rootfs.tar / # $note" "$c"
+    "${B[@]}" commit --rm --quiet "$c" "localhost/test/debian:$1" >/dev/null
+    for t in "${@:2}"; do
+        "${B[@]}" tag "localhost/test/debian:$1" "localhost/test/debian:$t"
+    done
+    rm -f "$W/rootfs.tar"
+}
+
+suite=bookworm
+rootfs="$W/debootstrap"
+debootstrap_suite "$suite" "$rootfs"
+clean_rootfs "$rootfs" "$suite"
+commit_base "$rootfs" "debootstrap $suite" "$suite" 12 12.11
+BOOKWORM_SLIM_PURGED=$(slim_rootfs "$rootfs")
+log "bookworm-slim: purged $BOOKWORM_SLIM_PURGED"
+clean_rootfs "$rootfs" "$suite"
+commit_base "$rootfs" "debootstrap $suite, slimmed" bookworm-slim 12-slim
 rm -rf "$rootfs"
 
-log "committing localhost/test/debian:$suite"
-c=$("${B[@]}" from scratch)
-"${B[@]}" add "$c" "$W/rootfs.tar" / >/dev/null
-"${B[@]}" config --cmd '["bash"]' \
-    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --os linux --arch amd64 \
-    --created-by "ADD rootfs.tar / # debootstrap $suite" "$c"
-"${B[@]}" commit --rm --quiet "$c" "localhost/test/debian:$suite" >/dev/null
-rm -f "$W/rootfs.tar"
+# bullseye from bullseye main only ("11.6": no -security or -updates applied) ...
+brootfs="$W/debootstrap-bullseye"
+debootstrap_suite bullseye "$brootfs"
+clean_rootfs "$brootfs" bullseye
+commit_base "$brootfs" "debootstrap bullseye" 11.6
+dpkg-query --admindir="$brootfs/var/lib/dpkg" -W -f '${Package}\t${Version}\n' >"$W/bullseye-old.versions"
+# ... then upgraded from bullseye-security and bullseye-updates ("11.11") ...
+log "apt-get upgrade in the bullseye rootfs"
+chroot_run "$brootfs" sh -c 'apt-get update && apt-get -y -o Dpkg::Options::=--force-confold upgrade && apt-get clean' \
+    >"$W/bullseye-upgrade.log" 2>&1 || { tail -30 "$W/bullseye-upgrade.log"; die "apt-get upgrade in bullseye failed"; }
+dpkg-query --admindir="$brootfs/var/lib/dpkg" -W -f '${Package}\t${Version}\n' >"$W/bullseye.versions"
+BULLSEYE_UPGRADED=$(join -t "$(printf '\t')" <(LC_ALL=C sort "$W/bullseye-old.versions") <(LC_ALL=C sort "$W/bullseye.versions") |
+    while IFS="$(printf '\t')" read -r p old new; do
+        dpkg --compare-versions "$new" gt "$old" && printf '%s ' "$p"
+    done || true)
+[ -n "$BULLSEYE_UPGRADED" ] || die "apt-get upgrade from bullseye-security changed no bullseye package"
+log "bullseye: upgraded $BULLSEYE_UPGRADED"
+clean_rootfs "$brootfs" bullseye
+commit_base "$brootfs" "debootstrap bullseye, apt-get upgrade from bullseye-security and bullseye-updates" \
+    11.11 11 bullseye
+# ... and slimmed.
+BULLSEYE_SLIM_PURGED=$(slim_rootfs "$brootfs")
+log "bullseye-slim: purged $BULLSEYE_SLIM_PURGED"
+clean_rootfs "$brootfs" bullseye
+commit_base "$brootfs" "debootstrap bullseye, apt-get upgrade, slimmed" bullseye-slim 11-slim 11.11-slim
+rm -rf "$brootfs"
 
 # --- b. app ----------------------------------------------------------------------------
 ca=""
@@ -183,6 +284,18 @@ log "buildah bud tests/images/app"
     -v "$ca:/run/host-ca.crt:ro" \
     -f "$images_src/app/Dockerfile" -t localhost/test/app:1 "$images_src/app" >"$W/app-build.log" 2>&1 ||
     { tail -40 "$W/app-build.log"; die "app build failed"; }
+
+log "buildah bud tests/images/guide"
+"${B[@]}" bud --layers --isolation chroot --network host --pull-never \
+    -f "$images_src/guide/Dockerfile" -t localhost/test/guide:1 "$images_src/guide" >"$W/guide-build.log" 2>&1 ||
+    { tail -40 "$W/guide-build.log"; die "guide build failed"; }
+for target in dev prod; do
+    log "buildah bud --target $target tests/images/multistage"
+    "${B[@]}" bud --layers --isolation chroot --network host --pull-never --target "$target" \
+        -f "$images_src/multistage/Dockerfile" -t "localhost/test/multistage:$target" "$images_src/multistage" \
+        >"$W/multistage-$target-build.log" 2>&1 ||
+        { tail -40 "$W/multistage-$target-build.log"; die "multistage $target build failed"; }
+done
 
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
@@ -198,6 +311,26 @@ export_image() { # NAME REF TAG
 }
 export_image debian-bookworm "localhost/test/debian:$suite" "$suite"
 export_image app localhost/test/app:1 1
+
+# The other images: an OCI layout dir only.
+export_oci() { # NAME REF TAG
+    log "exporting $1"
+    "${B[@]}" push --quiet "$2" "oci:$out/$1.oci:$3" >/dev/null
+}
+# "NAME REF OCI_TAG" of every image exported with export_oci.
+oci_images=(
+    "debian-bullseye-old localhost/test/debian:11.6 11.6"
+    "debian-bullseye localhost/test/debian:bullseye bullseye"
+    "debian-bullseye-slim localhost/test/debian:bullseye-slim bullseye-slim"
+    "debian-bookworm-slim localhost/test/debian:bookworm-slim bookworm-slim"
+    "guide localhost/test/guide:1 1"
+    "multistage-dev localhost/test/multistage:dev dev"
+    "multistage-prod localhost/test/multistage:prod prod"
+)
+for spec in "${oci_images[@]}"; do
+    # shellcheck disable=SC2086
+    export_oci $spec
+done
 
 # --- d. expected data ------------------------------------------------------------------
 dpkg_list() { # ADMINDIR
@@ -307,6 +440,86 @@ for d in "$out"/app.rootfs/usr/local/lib/python3*/dist-packages/*.dist-info; do
 done | LC_ALL=C sort >"$out/app.python.tsv"
 [ -s "$out/app.python.tsv" ] || die "no pip-installed Python packages found in app"
 
+# --- e. expected data of the OCI-only images ---------------------------------------------
+for spec in "${oci_images[@]}"; do
+    read -r name ref tag <<<"$spec"
+    log "expected data for $name"
+    umoci unpack --image "$out/$name.oci:$tag" "$W/bundle-$name" >/dev/null
+    dpkg_list "$W/bundle-$name/rootfs/var/lib/dpkg" >"$out/$name.dpkg.tsv"
+    rm -rf "$W/bundle-$name"
+    [ -s "$out/$name.dpkg.tsv" ] || die "no dpkg packages found in $name"
+    expected_layers "$name" "$tag"
+    expected_history "$name" "$tag"
+    cmp -s <(cut -f1,2 "$out/$name.dpkg.tsv") <(cut -f1,2 "$out/$name.layers.tsv") ||
+        die "$name: layer walk disagrees with the merged rootfs"
+done
+
+# 11.11 has strictly newer versions than 11.6 of several packages.
+newer=$(join -t "$(printf '\t')" <(cut -f1,2 "$out/debian-bullseye-old.dpkg.tsv") <(cut -f1,2 "$out/debian-bullseye.dpkg.tsv") |
+    while IFS="$(printf '\t')" read -r p old new; do
+        if dpkg --compare-versions "$new" gt "$old"; then echo "$p"; fi
+    done | wc -l)
+[ "$newer" -ge 2 ] || die "debian-bullseye has newer versions of only $newer packages than debian-bullseye-old"
+log "debian-bullseye: $newer packages newer than in debian-bullseye-old"
+# A slim image's packages are a strict subset of its full image's, at the same versions.
+for pair in debian-bullseye-slim:debian-bullseye debian-bookworm-slim:debian-bookworm; do
+    slim=${pair%%:*}
+    full=${pair#*:}
+    [ -z "$(comm -23 "$out/$slim.dpkg.tsv" "$out/$full.dpkg.tsv")" ] ||
+        die "$slim has packages or versions that $full does not"
+    [ "$(wc -l <"$out/$slim.dpkg.tsv")" -lt "$(wc -l <"$out/$full.dpkg.tsv")" ] ||
+        die "$slim has as many packages as $full"
+done
+
+# guide: base packages whose version the image changed (as app.upgraded.tsv) ...
+join -t "$(printf '\t')" <(cut -f1,2 "$out/debian-bullseye-old.dpkg.tsv") <(cut -f1,2 "$out/guide.dpkg.tsv") |
+    awk -F '\t' '$2 != $3' |
+    join -t "$(printf '\t')" - <(awk -F '\t' '{print $1 "\t" $3}' "$out/guide.layers.tsv") \
+        >"$out/guide.upgraded.tsv"
+awk -F '\t' '$4 == 1 { ok = 1 } END { exit !ok }' "$out/guide.upgraded.tsv" ||
+    die "the guide's first apt step upgraded no base package (tests/images/guide/Dockerfile names some)"
+# ... and every dpkg package whose info/<pkg>.list file a non-base layer writes, with the
+# last such layer: how a reinstall at the same version shows in the layers.
+touched_layers() { # NAME TAG
+    local name=$1 tag=$2 i=0 blob
+    while read -r blob; do
+        if [ "$i" -ge 1 ]; then
+            tar -tf "$blob" | sed 's|^\./||' |
+                sed -nE 's|^var/lib/dpkg/info/([^/]+)\.list$|\1|p' | { grep -v '^\.wh\.' || true; } |
+                sed -E 's/:[^:]+$//' | awk -v i="$i" '{print $0 "\t" i}'
+        fi
+        i=$((i + 1))
+    done < <(layer_blobs "$out/$name.oci" "$tag")
+}
+touched_layers guide 1 |
+    awk -F '\t' 'NR == FNR { keep[$1] = 1; next } ($1 in keep) { last[$1] = $2 } END { for (p in last) print p "\t" last[p] }' \
+        "$out/guide.dpkg.tsv" - | LC_ALL=C sort >"$out/guide.touched.tsv"
+reinstalled=$(grep -oE -- '--reinstall +[a-z0-9][a-z0-9.+-]+' "$images_src/guide/Dockerfile" | awk '{print $2; exit}')
+[ -n "$reinstalled" ] || die "tests/images/guide/Dockerfile reinstalls no package"
+grep -q "^$reinstalled$(printf '\t')" "$out/guide.touched.tsv" ||
+    die "the reinstalled $reinstalled is not in guide.touched.tsv"
+[ "$(grep "^$reinstalled$(printf '\t')" "$out/debian-bullseye-old.dpkg.tsv")" = "$(grep "^$reinstalled$(printf '\t')" "$out/guide.dpkg.tsv")" ] ||
+    die "the reinstalled $reinstalled changed version"
+
+# What .ci/run pushes into the plain registry: OCI_DIR:TAG<TAB>REPO:TAG.
+{
+    printf '%s\t%s\n' "debian-bookworm.oci:$suite" test/debian:bookworm debian-bookworm.oci:$suite test/debian:12 \
+        debian-bookworm.oci:$suite test/debian:12.11 \
+        debian-bookworm-slim.oci:bookworm-slim test/debian:bookworm-slim \
+        debian-bookworm-slim.oci:bookworm-slim test/debian:12-slim \
+        debian-bullseye-old.oci:11.6 test/debian:11.6 \
+        debian-bullseye.oci:bullseye test/debian:11.11 \
+        debian-bullseye.oci:bullseye test/debian:11 \
+        debian-bullseye.oci:bullseye test/debian:bullseye \
+        debian-bullseye-slim.oci:bullseye-slim test/debian:11-slim \
+        debian-bullseye-slim.oci:bullseye-slim test/debian:11.11-slim \
+        debian-bullseye-slim.oci:bullseye-slim test/debian:bullseye-slim \
+        app.oci:1 test/app:1 \
+        guide.oci:1 test/guide:1 \
+        multistage-dev.oci:dev test/multistage:dev \
+        multistage-prod.oci:prod test/multistage:prod
+} >"$out/registry-tags.tsv"
+
 cat >"$out/manifest.env" <<EOF
 # shipshape test images; paths relative to this directory. Generated by scripts/test-images/build.sh.
 SHIPSHAPE_TEST_IMAGES_KEY=$key
@@ -330,7 +543,40 @@ APP_LAYERS_TSV=app.layers.tsv
 APP_HISTORY_TSV=app.history.tsv
 APP_UPGRADED_TSV=app.upgraded.tsv
 APP_PYTHON_TSV=app.python.tsv
+BASE_TAGS="bookworm 12 12.11"
+REGISTRY_TAGS_TSV=registry-tags.tsv
 EOF
+oci_keys() { # PREFIX NAME REF TAG
+    cat <<EOF
+${1}_IMAGE_REF=$3
+${1}_OCI_DIR=$2.oci
+${1}_OCI_TAG=$4
+${1}_DPKG_TSV=$2.dpkg.tsv
+${1}_LAYERS_TSV=$2.layers.tsv
+${1}_HISTORY_TSV=$2.history.tsv
+EOF
+}
+{
+    oci_keys BULLSEYE_OLD debian-bullseye-old localhost/test/debian:11.6 11.6
+    echo 'BULLSEYE_OLD_TAGS="11.6"'
+    oci_keys BULLSEYE debian-bullseye localhost/test/debian:bullseye bullseye
+    echo 'BULLSEYE_TAGS="11.11 11 bullseye"'
+    echo "BULLSEYE_UPGRADED=\"${BULLSEYE_UPGRADED% }\""
+    oci_keys BULLSEYE_SLIM debian-bullseye-slim localhost/test/debian:bullseye-slim bullseye-slim
+    echo 'BULLSEYE_SLIM_TAGS="11-slim 11.11-slim bullseye-slim"'
+    echo "BULLSEYE_SLIM_PURGED=\"$BULLSEYE_SLIM_PURGED\""
+    oci_keys BOOKWORM_SLIM debian-bookworm-slim localhost/test/debian:bookworm-slim bookworm-slim
+    echo 'BOOKWORM_SLIM_TAGS="12-slim bookworm-slim"'
+    echo "BOOKWORM_SLIM_PURGED=\"$BOOKWORM_SLIM_PURGED\""
+    oci_keys GUIDE guide localhost/test/guide:1 1
+    echo "GUIDE_DOCKERFILE=tests/images/guide/Dockerfile"
+    echo "GUIDE_UPGRADED_TSV=guide.upgraded.tsv"
+    echo "GUIDE_TOUCHED_TSV=guide.touched.tsv"
+    echo "GUIDE_REINSTALLED=$reinstalled"
+    oci_keys MULTISTAGE_DEV multistage-dev localhost/test/multistage:dev dev
+    oci_keys MULTISTAGE_PROD multistage-prod localhost/test/multistage:prod prod
+    echo "MULTISTAGE_DOCKERFILE=tests/images/multistage/Dockerfile"
+} >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true
 "${B[@]}" rmi --all --force >/dev/null 2>&1 || true

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The multi-stage test app: prints a greeting.
+echo "hello from the multistage test image"
