@@ -6,24 +6,27 @@
 //! still present after a version change.
 //!
 //! ```text
-//! Comparing  from  oci-dir:base.oci:bookworm
+//! Comparing  from  oci-dir:debian-bookworm.oci:bookworm
 //!            to    oci-dir:app.oci:1
 //!
-//!                    from  to   change
-//!   Packages         88    138  +51 -1 ~3
-//!   Vulnerabilities  2     7    +5 -0 ~0
-//!     critical       0     1    +1
-//!     high           0     3    +3
-//!     medium         0     0
-//!     low            2     3    +1
+//!                    from          to            change
+//!   Image ID         9877616e5e49  36c17c2a7141
+//!   Packages         88            146           +58 -0 ~3
+//!   Vulnerabilities  2             4             +3 -1 ~1
+//!     critical       0             0
+//!     high           0             3             +3
+//!     medium         1             0             -1
+//!     low            1             1
 //!
-//! Packages added (51)
-//!   NAME             VERSION   TYPE  ARCH   SOURCE
-//!   ca-certificates  20230311  deb   all    -
+//! Packages added (58)
+//!   NAME             VERSION           TYPE  ARCH   SOURCE
+//!   ca-certificates  20250419~deb12u2  deb   all    ca-certificates
+//!   …
+//! Vulnerabilities removed (1)
+//!   SEVERITY  ID             PACKAGE            VERSION          FIXED IN
+//!   medium    CVE-2099-0102  xz-utils/liblzma5  5.4.1-1+deb12u1  5.4.1-1+deb12u2
 //! …
-//! Vulnerabilities added (5)
-//!   SEVERITY  ID             PACKAGE  VERSION  FIXED IN
-//!   critical  CVE-2099-0005  Jinja2   2.11.2   2.11.3
+//! 85 packages unchanged, 0 vulnerabilities unchanged.
 //! ```
 //!
 //! The JSON is the serde form of [`ImageDiff`] under `"schemaVersion": 1`; its field names
@@ -217,7 +220,8 @@ pub fn text(diff: &ImageDiff, color: bool) -> String {
             short(&b.image_id).into(),
         ]);
     }
-    if a.os.is_some() || b.os.is_some() {
+    // The OS only when it differs (a distribution upgrade, another base).
+    if a.os != b.os {
         rows.push(vec![
             "OS".into(),
             opt(a.os.as_deref()).into(),
@@ -488,6 +492,15 @@ mod tests {
         assert!(t.contains("Vulnerabilities removed (0)\n  none\n"), "{t}");
         assert!(!t.contains('\x1b'));
         assert!(text(&sample(), true).contains("\x1b[31mhigh\x1b[0m"));
+        assert!(!t.contains("  OS "), "{t}");
+        let mut d = sample();
+        d.from.os = Some("Debian GNU/Linux 11 (bullseye)".into());
+        d.to.os = Some("Debian GNU/Linux 12 (bookworm)".into());
+        let t = text(&d, false);
+        assert!(
+            t.contains("  OS               Debian GNU/Linux 11 (bullseye)  Debian GNU/Linux 12 (bookworm)\n"),
+            "{t}"
+        );
     }
 
     /// Validates the JSON document: schema version and the diff's camelCase fields.

@@ -184,11 +184,11 @@ pub struct PackageChange {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PackageDiff {
-    /// Only in *to*, sorted by name, type, arch and version.
+    /// Only in *to*, sorted by name (ignoring case), type, arch and version.
     pub added: Vec<DiffPackage>,
     /// Only in *from*, in the same order.
     pub removed: Vec<DiffPackage>,
-    /// On both sides at different versions, sorted by name, type and arch.
+    /// On both sides at different versions, sorted by name (ignoring case), type and arch.
     pub changed: Vec<PackageChange>,
     /// On both sides at the same version.
     pub unchanged_count: usize,
@@ -526,22 +526,38 @@ pub fn diff_packages(from: &Inventory, to: &Inventory) -> PackageDiff {
     out.added = added.into_iter().map(DiffPackage::of).collect();
     out.removed = removed.into_iter().map(DiffPackage::of).collect();
     let pkg_order = |x: &DiffPackage, y: &DiffPackage| {
-        (&x.name, &x.package_type, &x.arch, &x.version).cmp(&(
-            &y.name,
-            &y.package_type,
-            &y.arch,
-            &y.version,
-        ))
+        (
+            x.name.to_lowercase(),
+            &x.name,
+            &x.package_type,
+            &x.arch,
+            &x.version,
+        )
+            .cmp(&(
+                y.name.to_lowercase(),
+                &y.name,
+                &y.package_type,
+                &y.arch,
+                &y.version,
+            ))
     };
     out.added.sort_by(pkg_order);
     out.removed.sort_by(pkg_order);
     out.changed.sort_by(|x, y| {
-        (&x.name, &x.package_type, &x.arch, &x.from_version).cmp(&(
-            &y.name,
-            &y.package_type,
-            &y.arch,
-            &y.from_version,
-        ))
+        (
+            x.name.to_lowercase(),
+            &x.name,
+            &x.package_type,
+            &x.arch,
+            &x.from_version,
+        )
+            .cmp(&(
+                y.name.to_lowercase(),
+                &y.name,
+                &y.package_type,
+                &y.arch,
+                &y.from_version,
+            ))
     });
     out
 }
