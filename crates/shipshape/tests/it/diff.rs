@@ -229,7 +229,7 @@ fn assert_findings(
 }
 
 struct BaseApp {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     images: Images,
     db: String,
     base: String,
@@ -287,7 +287,7 @@ fn base_app() -> Option<BaseApp> {
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path(), &rules, &[osv]);
     Some(BaseApp {
-        _dir: dir,
+        dir,
         images,
         db,
         base,
@@ -427,18 +427,25 @@ fn fail_on_new_exit_codes() {
     assert_eq!(back("critical"), Some(0));
     assert_eq!(back("medium"), Some(1));
     assert_eq!(back("low"), Some(1));
-    // Same image on both sides: nothing new at any level.
-    let out = diff(&s.db, &s.app, &s.app, &["--fail-on-new", "low", "--json"]);
+    // The same image on both sides, read from two forms: nothing new at any level.
+    let archive = format!(
+        "docker-archive:{}",
+        s.images.path("APP_DOCKER_ARCHIVE").display()
+    );
+    let out = diff(&s.db, &archive, &s.app, &["--fail-on-new", "low", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(d["packages"]["added"], json!([]));
-    assert_eq!(d["vulnerabilities"]["removed"], json!([]));
+    for part in ["added", "removed", "changed"] {
+        assert_eq!(d["packages"][part], json!([]), "{part}");
+        assert_eq!(d["vulnerabilities"][part], json!([]), "{part}");
+    }
+    assert_eq!(d["packages"]["unchangedCount"], d["to"]["packageCount"]);
     assert_eq!(
         d["vulnerabilities"]["unchangedCount"],
         d["to"]["vulnerabilityCount"]
     );
 
-    let missing = format!("oci-dir:{}", s._dir.path().join("nope").display());
+    let missing = format!("oci-dir:{}", s.dir.path().join("nope").display());
     let out = diff(&s.db, &s.base, &missing, &["--fail-on-new", "low"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("TO image"), "{}", stderr(&out));
@@ -490,7 +497,7 @@ fn text_and_output_file() {
         "{text}"
     );
 
-    let file = s._dir.path().join("diff.json");
+    let file = s.dir.path().join("diff.json");
     let out = diff(
         &s.db,
         &s.base,
@@ -611,4 +618,30 @@ fn multistage_dev_to_prod() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = diff(&db, &prod, &dev, &["--fail-on-new", "high", "-q"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+/// Validates that FROM may be a stored SBOM (CycloneDX and SPDX, written by `shipshape
+/// sbom` from the base image): the packages and findings compare exactly as from the image.
+#[test]
+fn sbom_target_compares_like_the_image() {
+    let Some(s) = base_app() else { return };
+    let from_image = diff_json(&s.db, &s.base, &s.app);
+    for format in ["cyclonedx", "spdx"] {
+        let file = s.dir.path().join(format!("base.{format}.json"));
+        let out = shipshape(&[
+            "sbom",
+            &s.base,
+            "--format",
+            format,
+            "--output",
+            file.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let from_sbom = diff_json(&s.db, &format!("sbom:{}", file.display()), &s.app);
+        assert_eq!(from_sbom["packages"], from_image["packages"], "{format}");
+        assert_eq!(
+            from_sbom["vulnerabilities"], from_image["vulnerabilities"],
+            "{format}"
+        );
+    }
 }
