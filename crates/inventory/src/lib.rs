@@ -29,6 +29,7 @@ pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
 pub use error::Error;
 pub use merge::{inventory_image, inventory_rootfs, Options, Progress};
 pub use model::{
-    Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package, PackageType,
+    Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
+    PackageType,
 };
 pub use sbom_input::inventory_sbom;

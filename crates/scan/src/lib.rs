@@ -87,9 +87,10 @@ pub use error::ScanError;
 pub use gate::{exceeds, FailOn};
 pub use matching::{scan, ScanOptions};
 pub use model::{
-    AdvisoryRef, BaseImageSource, DatabaseInfo, DockerInfo, ExploitData, Finding, FindingStatus, Identifiers,
-    ImageSummary, LayerRef, Link, OsSummary, Report, ScanDiagnostic, Severity, SeverityCounts,
-    SeveritySource, Suppressed, SuppressionRule, SuppressionSource, UnknownSeverity, UpgradeStep,
+    AdvisoryRef, BaseImageSource, DatabaseInfo, DockerInfo, ExploitData, Finding, FindingStatus,
+    Identifiers, ImageSummary, LayerRef, Link, OsSummary, Report, ScanDiagnostic, Severity,
+    SeverityCounts, SeveritySource, Suppressed, SuppressionRule, SuppressionSource,
+    UnknownSeverity, UpgradeStep,
 };
 pub use policy::{apply_policy, check_database_age, IgnoreRule, Policy, PolicyError};
 pub use vex::{Vex, VexStatus};
