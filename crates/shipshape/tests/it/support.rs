@@ -73,6 +73,11 @@ impl Images {
         Some(Images { dir, vars })
     }
 
+    /// The value of a manifest.env variable, if the images were built with it.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str)
+    }
+
     /// The value of a manifest.env variable.
     pub fn var(&self, key: &str) -> &str {
         self.vars
