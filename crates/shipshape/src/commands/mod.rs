@@ -5,6 +5,7 @@
 mod advice;
 mod db;
 mod diff;
+mod known;
 mod sbom;
 mod scan;
 

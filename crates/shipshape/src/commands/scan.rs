@@ -35,6 +35,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         None => None,
     };
     let inv = crate::target::inventory(&args.target, printer)?;
+    let db = vulndb::resolve_path(global.db.as_deref());
+    let known = super::known::KnownImages::beside(&db);
     let base_inv = match &args.base_image {
         Some(base) => {
             let base_args = crate::cli::TargetArgs {
@@ -46,10 +48,14 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
                     .with_context(|| format!("--base-image {base}"))?,
             )
         }
-        None => None,
+        // Else an image scanned before whose layers are this image's bottom layers.
+        None => known.base_of(&inv),
     };
+    known.record(&inv);
+    if let Some(b) = &base_inv {
+        known.record(b);
+    }
 
-    let db = vulndb::resolve_path(global.db.as_deref());
     let config = super::db::config(global)?;
     let opts = UpdateOptions {
         offline: global.offline,

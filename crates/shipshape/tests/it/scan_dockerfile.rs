@@ -780,3 +780,42 @@ fn multistage_targets() {
         );
     }
 }
+
+/// Validates "a base image scanned before": the app as a docker-archive (no annotations)
+/// names its base from the history until the base image has been scanned from the registry;
+/// from then on its leading layers name it (`diff-ids`), and `--exclude-base` hides exactly
+/// the base layer's findings.
+#[test]
+fn base_image_scanned_before() {
+    let Some(f) = app_fixture() else { return };
+    let Some(reg) = registry("SHIPSHAPE_TEST_REGISTRY") else {
+        return;
+    };
+    let Some(images) = Images::load() else { return };
+    let archive = format!(
+        "docker-archive:{}",
+        images.path("APP_DOCKER_ARCHIVE").display()
+    );
+    let scan = |target: &str, extra: &[&str]| -> Value {
+        let mut args = vec!["--db", &f.db, "--offline", "scan", target, "--json"];
+        args.extend_from_slice(extra);
+        let out = shipshape(&args);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = scan(&archive, &[]);
+    assert_eq!(before["docker"]["baseImageSource"], "history");
+    let base_ref = format!("{reg}/test/debian:bookworm");
+    scan(&base_ref, &[]);
+    let after = scan(&archive, &["--exclude-base"]);
+    assert_eq!(after["docker"]["baseImageSource"], "diff-ids");
+    assert_eq!(after["docker"]["baseImage"], base_ref.as_str());
+    assert_eq!(after["docker"]["baseLayerCount"], 1);
+    let hidden = before["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| expected_layer(&f, v) == 0)
+        .count();
+    assert_eq!(after["docker"]["excludedBaseCount"], hidden);
+}

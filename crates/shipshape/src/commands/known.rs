@@ -1,0 +1,186 @@
+//! Images scanned before, remembered by their layers, so that a later scan of an image built
+//! FROM one of them can name its base image without a Dockerfile or annotations.
+//!
+//! Each registry image `scan` reads is recorded as one small JSON file
+//! `<cache>/known-images/<first diff_id>/<manifest digest>.json` holding its reference and
+//! diff_ids. Looking up an image reads only the directory of its own first diff_id and keeps
+//! the longest record whose diff_ids are a proper prefix of the image's. Everything here is
+//! best effort: a cache that cannot be read or written only means the base is not named
+//! this way.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One remembered image.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    reference: String,
+    manifest_digest: Option<String>,
+    diff_ids: Vec<String>,
+}
+
+/// The store of remembered images under `dir`.
+pub struct KnownImages {
+    dir: PathBuf,
+}
+
+/// The hex part of a digest, safe as a file name.
+fn hex(digest: &str) -> Option<&str> {
+    let h = digest.split_once(':').map_or(digest, |(_, h)| h);
+    (!h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit())).then_some(h)
+}
+
+fn diff_ids(inv: &inventory::Inventory) -> Option<Vec<String>> {
+    inv.layers.iter().map(|l| l.diff_id.clone()).collect()
+}
+
+impl KnownImages {
+    /// The store beside the database `db` (its cache directory).
+    pub fn beside(db: &Path) -> KnownImages {
+        KnownImages {
+            dir: vulndb::update::cache_dir_for(db).join("known-images"),
+        }
+    }
+
+    /// Remember a registry image (one with a reference and a manifest digest).
+    pub fn record(&self, inv: &inventory::Inventory) {
+        let (Some(reference), Some(digest)) = (&inv.image.reference, &inv.image.manifest_digest)
+        else {
+            return;
+        };
+        let Some(ids) = diff_ids(inv).filter(|ids| !ids.is_empty()) else {
+            return;
+        };
+        let (Some(first), Some(name)) = (hex(&ids[0]), hex(digest)) else {
+            return;
+        };
+        let dir = self.dir.join(first);
+        let record = Record {
+            reference: reference.clone(),
+            manifest_digest: Some(digest.clone()),
+            diff_ids: ids,
+        };
+        let Ok(json) = serde_json::to_vec(&record) else {
+            return;
+        };
+        if std::fs::create_dir_all(&dir).is_ok() {
+            let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+            if std::fs::write(&tmp, json).is_ok() {
+                let _ = std::fs::rename(&tmp, dir.join(format!("{name}.json")));
+            }
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// The remembered image whose layers are the most of `inv`'s bottom layers (a proper
+    /// prefix), as an inventory holding only its name, digest and layers.
+    pub fn base_of(&self, inv: &inventory::Inventory) -> Option<inventory::Inventory> {
+        let ids = diff_ids(inv)?;
+        let dir = self.dir.join(hex(ids.first()?)?);
+        let mut best: Option<Record> = None;
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let Ok(r) = serde_json::from_slice::<Record>(&bytes) else {
+                continue;
+            };
+            let proper_prefix = r.diff_ids.len() < ids.len() && ids.starts_with(&r.diff_ids);
+            if proper_prefix
+                && best
+                    .as_ref()
+                    .is_none_or(|b| r.diff_ids.len() > b.diff_ids.len())
+            {
+                best = Some(r);
+            }
+        }
+        let r = best?;
+        Some(inventory::Inventory {
+            image: inventory::ImageInfo {
+                name: r.reference.clone(),
+                reference: Some(r.reference),
+                manifest_digest: r.manifest_digest,
+                ..Default::default()
+            },
+            layers: r
+                .diff_ids
+                .into_iter()
+                .enumerate()
+                .map(|(index, d)| inventory::LayerInfo {
+                    index,
+                    digest: String::new(),
+                    diff_id: Some(d),
+                    size: None,
+                    created_by: None,
+                })
+                .collect(),
+            ..Default::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(reference: &str, digest: &str, ids: &[&str]) -> inventory::Inventory {
+        inventory::Inventory {
+            image: inventory::ImageInfo {
+                name: reference.into(),
+                reference: Some(reference.into()),
+                manifest_digest: Some(digest.into()),
+                ..Default::default()
+            },
+            layers: ids
+                .iter()
+                .enumerate()
+                .map(|(index, d)| inventory::LayerInfo {
+                    index,
+                    digest: format!("sha256:{d}"),
+                    diff_id: Some(format!("sha256:{d}")),
+                    size: None,
+                    created_by: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Validates that the longest proper prefix wins, the image itself never does, an image
+    /// with another bottom layer finds nothing, and a corrupt record is skipped.
+    #[test]
+    fn longest_proper_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let known = KnownImages {
+            dir: dir.path().join("known-images"),
+        };
+        known.record(&image("r/debian:12", "sha256:d1", &["aa"]));
+        known.record(&image("r/python:3", "sha256:d2", &["aa", "bb"]));
+        known.record(&image("r/other:1", "sha256:d3", &["aa", "cc"]));
+        let app = image("r/app:1", "sha256:d4", &["aa", "bb", "ee"]);
+        known.record(&app);
+        std::fs::write(dir.path().join("known-images/aa/broken.json"), b"{").unwrap();
+        let base = known.base_of(&app).unwrap();
+        assert_eq!(base.image.reference.as_deref(), Some("r/python:3"));
+        assert_eq!(base.layers.len(), 2);
+        // The base image scanned again finds its own base, not itself.
+        let py = image("r/python:3", "sha256:d2", &["aa", "bb"]);
+        assert_eq!(
+            known.base_of(&py).unwrap().image.reference.as_deref(),
+            Some("r/debian:12")
+        );
+        assert!(known
+            .base_of(&image("r/x:1", "sha256:d5", &["ff", "bb"]))
+            .is_none());
+        // Images without a reference (archives, rootfs) are not remembered.
+        let mut local = image("oci-dir:x", "sha256:d6", &["ff"]);
+        local.image.reference = None;
+        known.record(&local);
+        assert!(!dir.path().join("known-images/ff").exists());
+    }
+}
