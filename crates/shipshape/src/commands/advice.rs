@@ -34,9 +34,12 @@ pub struct AdviceOptions {
     pub resolve: oci::ResolveOptions,
     /// Stop starting new resolves and scans after this long.
     pub budget: Duration,
-    /// Where per-image counts are kept between runs, keyed by manifest digest, platform and
-    /// the database's `built_at`; `None` for no disk cache.
+    /// Where per-image counts are kept between runs, keyed by manifest digest, platform, the
+    /// database's `built_at` and [`AdviceOptions::db_stamp`]; `None` for no disk cache.
     pub cache_dir: Option<PathBuf>,
+    /// The database file's size and modification time, so a database rebuilt within the
+    /// same second as `built_at` still misses the cache.
+    pub db_stamp: String,
     /// Draw a progress bar (only on a terminal).
     pub progress: bool,
 }
@@ -66,6 +69,17 @@ impl AdviceOptions {
             },
             budget: TIME_BUDGET,
             cache_dir: Some(vulndb::update::cache_dir_for(db).join("base-advice")),
+            db_stamp: std::fs::metadata(db)
+                .map(|m| {
+                    let modified = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map(|d| d.as_nanos())
+                        .unwrap_or_default();
+                    format!("{}-{modified}", m.len())
+                })
+                .unwrap_or_default(),
             progress: printer.show_progress(),
         }
     }
@@ -368,7 +382,10 @@ impl<'a> Advisor<'a> {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_default();
-        let key = format!("{digest}|{platform}|{}", self.built_at);
+        let key = format!(
+            "{digest}|{platform}|{}|{}",
+            self.built_at, self.opts.db_stamp
+        );
         let name = oci::Digest::sha256_of(key.as_bytes()).to_string();
         let hex = name.strip_prefix("sha256:").unwrap_or(&name).to_string();
         Some(dir.join(format!("{hex}.json")))
@@ -408,6 +425,7 @@ mod tests {
             resolve: oci::ResolveOptions::default(),
             budget: TIME_BUDGET,
             cache_dir: None,
+            db_stamp: String::new(),
             progress: false,
         }
     }
