@@ -112,22 +112,31 @@ pub fn detect(
             });
         }
     }
-    if let (Some(n), Some(b)) = (diff_ids, base) {
-        return Some(BaseImage {
-            name: b
-                .image
-                .reference
-                .clone()
-                .or_else(|| Some(b.image.name.clone()).filter(|n| !n.is_empty())),
-            digest: b.image.manifest_digest.clone(),
-            source: BaseImageSource::DiffIds,
-            layers: Some(n),
-        });
+    if let Some(b) = base.and_then(|b| named(inv, b)) {
+        return Some(b);
     }
     history_base(inv).map(|(name, n)| BaseImage {
         name,
         digest: None,
         source: BaseImageSource::History,
+        layers: Some(n),
+    })
+}
+
+/// The base image the user named (`--base-image`), when all its diff_ids are `inv`'s
+/// leading diff_ids: an explicit statement beats what [`detect`] would read from the
+/// Dockerfile or the image's metadata (whose name may be a local one no registry serves).
+/// `None` when its layers are not `inv`'s bottom layers.
+pub fn named(inv: &Inventory, base: &Inventory) -> Option<BaseImage> {
+    let n = diff_id_prefix(inv, base)?;
+    Some(BaseImage {
+        name: base
+            .image
+            .reference
+            .clone()
+            .or_else(|| Some(base.image.name.clone()).filter(|n| !n.is_empty())),
+        digest: base.image.manifest_digest.clone(),
+        source: BaseImageSource::DiffIds,
         layers: Some(n),
     })
 }

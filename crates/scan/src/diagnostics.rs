@@ -54,8 +54,15 @@ pub const DOCKERFILE_MISMATCH: Code = Code {
     meaning: "the Dockerfile does not match the image: instructions not attributed",
 };
 
+/// The image given with `--base-image` is not this image's base (its layers are not the
+/// image's bottom layers); the base is found the other ways.
+pub const BASE_IMAGE_MISMATCH: Code = Code {
+    code: "S008",
+    meaning: "--base-image is not the base of this image: ignored",
+};
+
 /// Every code, for documentation and the uniqueness test.
-pub const ALL: [Code; 7] = [
+pub const ALL: [Code; 8] = [
     NO_OS_FEED,
     NOT_QUERYABLE,
     NOT_COMPARABLE,
@@ -63,6 +70,7 @@ pub const ALL: [Code; 7] = [
     STALE_DATABASE,
     EMPTY_FEED,
     DOCKERFILE_MISMATCH,
+    BASE_IMAGE_MISMATCH,
 ];
 
 #[cfg(test)]

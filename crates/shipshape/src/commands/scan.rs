@@ -90,6 +90,11 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         args,
         base_inv.as_ref(),
     )?;
+    // Better base images: only when the base image is known by name.
+    if let Some(base) = report.docker.base_image.clone() {
+        let opts = super::advice::AdviceOptions::from_scan(global, args, &db, printer);
+        report.docker.base_image_remediation = Some(super::advice::recommend(&base, &store, &opts));
+    }
     let format = match (args.json, args.format) {
         (true, _) | (_, ScanFormat::Json) => report::ReportFormat::Json,
         (_, ScanFormat::Table) => report::ReportFormat::Table,
@@ -173,11 +178,36 @@ fn dockerfile_aware(
                 message: w.clone(),
             }));
     }
-    let base = scan::base::detect(
-        inv,
-        dockerfile.map(|df| (df, args.stage.as_deref())),
-        base_inv,
-    );
+    // A --base-image whose layers are this image's bottom layers names the base; else the
+    // usual order (Dockerfile, annotations, labels, an image scanned before, history).
+    let named = match (&args.base_image, base_inv) {
+        (Some(given), Some(b)) => {
+            let named = scan::base::named(inv, b);
+            if named.is_none() {
+                report.diagnostics.push(scan::ScanDiagnostic {
+                    code: scan::diagnostics::BASE_IMAGE_MISMATCH.code.to_owned(),
+                    message: format!(
+                        "--base-image {given}: its {} layers are not the bottom layers of {}; ignored",
+                        b.layers.len(),
+                        inv.image.name
+                    ),
+                });
+            }
+            named
+        }
+        _ => None,
+    };
+    let base = named.or_else(|| {
+        scan::base::detect(
+            inv,
+            dockerfile.map(|df| (df, args.stage.as_deref())),
+            if args.base_image.is_some() {
+                None
+            } else {
+                base_inv
+            },
+        )
+    });
     if args.exclude_base && base.as_ref().and_then(|b| b.layers).is_none() {
         anyhow::bail!(
             "--exclude-base: cannot tell which layers are the base image's (give --file DOCKERFILE, or --base-image IMAGE)"
