@@ -819,3 +819,35 @@ fn base_image_scanned_before() {
         .count();
     assert_eq!(after["docker"]["excludedBaseCount"], hidden);
 }
+
+/// Validates that `--base-image` names the base over the image's own annotation when its
+/// layers are the image's bottom layers, and that one that is not the base is reported
+/// (S008) and ignored, the annotation answering instead.
+#[test]
+fn base_image_flag_wins_only_when_it_is_the_base() {
+    let Some(f) = app_fixture() else { return };
+    let Some(images) = Images::load() else { return };
+    let Some(bullseye) = images.get("BULLSEYE_OCI_DIR") else {
+        missing("the bullseye base image (rebuild with scripts/test-images/build.sh)");
+        return;
+    };
+    let base = format!(
+        "oci-dir:{}:{}",
+        images.path("BASE_OCI_DIR").display(),
+        images.var("BASE_OCI_TAG")
+    );
+    let (r, _) = scan_json(&f, &["--base-image", &base]);
+    assert_eq!(r["docker"]["baseImageSource"], "diff-ids");
+    assert_eq!(r["docker"]["baseImage"], base.as_str());
+    let other = format!(
+        "oci-dir:{}:{}",
+        images.dir.join(bullseye).display(),
+        images.var("BULLSEYE_OCI_TAG")
+    );
+    let (r, out) = scan_json(&f, &["--base-image", &other]);
+    assert_eq!(r["docker"]["baseImageSource"], "annotation");
+    assert_eq!(r["docker"]["baseImage"], "localhost/test/debian:bookworm");
+    let diags = r["diagnostics"].as_array().cloned().unwrap_or_default();
+    assert!(diags.iter().any(|d| d["code"] == "S008"), "{diags:?}");
+    assert!(stderr(&out).contains("S008"), "{}", stderr(&out));
+}
