@@ -319,4 +319,4 @@ awk -v c="$cw" -v w="$ww" -v z="$zw" -v t="$tw" -v code="$advice_code" 'BEGIN {
     printf "\n"
 }'
 echo
-echo "advice (cold run): $remediation"
+printf '%s' "$remediation" | jq -r '"Advice (cold run): code \(.code? // "none"); current base \(.current // {} | [to_entries[] | select(.value > 0) | "\(.value) \(.key)"] | join(", ")); candidates: \([.candidates // [] | .[] | "\(.image | sub("^.*/"; "")) (\(.group), \(.counts | [to_entries[] | .value] | add) findings)"] | join(", ")); notes: \(.notes // [] | join("; "))"'
