@@ -1,7 +1,5 @@
 //! One module per subcommand; each returns how the process should exit.
 
-// Wired into `scan` by the integrator; until then only its tests use it.
-#[allow(dead_code)]
 mod advice;
 mod db;
 mod diff;

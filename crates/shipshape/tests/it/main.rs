@@ -6,6 +6,7 @@
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod advice;
 mod cli;
 mod db;
 mod db_oci;
