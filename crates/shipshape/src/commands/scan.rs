@@ -90,8 +90,14 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         args,
         base_inv.as_ref(),
     )?;
-    // Better base images: only when the base image is known by name.
-    if let Some(base) = report.docker.base_image.clone() {
+    // Better base images: only when the base image is known by name (--recommend-limit 0:
+    // not at all).
+    if let Some(base) = report
+        .docker
+        .base_image
+        .clone()
+        .filter(|_| args.recommend_limit > 0)
+    {
         let opts = super::advice::AdviceOptions::from_scan(global, args, &db, printer);
         report.docker.base_image_remediation = Some(super::advice::recommend(&base, &store, &opts));
     }
