@@ -29,7 +29,7 @@
 
 use std::fmt::Write as _;
 
-use scan::{advice, Finding, FindingStatus, Report, Severity};
+use scan::{advice, BaseImageSource, Finding, FindingStatus, Report, Severity};
 
 const RESET: &str = "\x1b[0m";
 const GREEN: &str = "\x1b[32m";
@@ -122,6 +122,17 @@ fn finding(out: &mut String, f: &Finding, color: bool) {
     }
 }
 
+/// How the base image was found, as the `Base image:` line says it.
+fn source_text(s: BaseImageSource) -> &'static str {
+    match s {
+        BaseImageSource::Dockerfile => "from the Dockerfile",
+        BaseImageSource::Annotation => "from the image's base annotation",
+        BaseImageSource::Label => "from the image's base label",
+        BaseImageSource::DiffIds => "its layers are this image's bottom layers",
+        BaseImageSource::History => "guessed from the image history",
+    }
+}
+
 fn label(out: &mut String, name: &str, value: &str) {
     let _ = writeln!(out, "{:<LABEL_WIDTH$}{value}", format!("{name}:"));
 }
@@ -140,7 +151,10 @@ fn summary(out: &mut String, r: &Report, color: bool) {
         label(out, "Platform", p);
     }
     if let Some(b) = &r.docker.base_image {
-        label(out, "Base image", b);
+        match r.docker.base_image_source.map(source_text) {
+            Some(how) => label(out, "Base image", &format!("{b} ({how})")),
+            None => label(out, "Base image", b),
+        }
     }
     out.push('\n');
     if r.ok {

@@ -171,3 +171,46 @@ fn nothing_without_base_information() {
     assert!(!text.contains("Base Image "), "{text}");
     assert!(!text.contains("Target file:"), "{text}");
 }
+
+/// Validates that the `Base image:` line says how the base image was found, for every
+/// source, and only the name when the source is not known.
+#[test]
+fn base_image_line_says_how_it_was_found() {
+    let (inv, mut report) = scanned();
+    report.docker.base_image = Some("debian:12".into());
+    let line = |r: &Report| {
+        render(r, &inv, ReportFormat::Table, false)
+            .lines()
+            .find(|l| l.starts_with("Base image:"))
+            .map(str::to_owned)
+            .unwrap()
+    };
+    report.docker.base_image_source = None;
+    assert!(line(&report).ends_with(" debian:12"), "{}", line(&report));
+    for (source, how) in [
+        (scan::BaseImageSource::Dockerfile, "(from the Dockerfile)"),
+        (
+            scan::BaseImageSource::Annotation,
+            "(from the image's base annotation)",
+        ),
+        (
+            scan::BaseImageSource::Label,
+            "(from the image's base label)",
+        ),
+        (
+            scan::BaseImageSource::DiffIds,
+            "(its layers are this image's bottom layers)",
+        ),
+        (
+            scan::BaseImageSource::History,
+            "(guessed from the image history)",
+        ),
+    ] {
+        report.docker.base_image_source = Some(source);
+        assert!(
+            line(&report).ends_with(&format!("debian:12 {how}")),
+            "{}",
+            line(&report)
+        );
+    }
+}
