@@ -302,8 +302,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub exclude_base: bool,
 
-    /// The base image (any target form): the image's bottom layers that are its layers
-    /// count as the base, when no --file says otherwise.
+    /// The base image (any target form): when its layers are the image's bottom layers it
+    /// names the base, over the Dockerfile's FROM and the image's annotations (S008 when
+    /// they are not); also used for base image recommendations.
     #[arg(long, value_name = "IMAGE")]
     pub base_image: Option<String>,
 
