@@ -19,8 +19,8 @@
 #      registry; the Dockerfile is the guide's with FROM naming the base in this registry) with
 #      the default --recommend-limit, cold (a fresh copy of the database in a new directory, so
 #      the advice cache beside it is empty) and warm (the same directory again), vs
-#      `--recommend-limit 0`; the peer is trivy writing a CycloneDX SBOM of each candidate
-#      image the advice scanned, pulled from the same registry (sum of the runs),
+#      `--recommend-limit 0`; the peer is trivy writing a CycloneDX SBOM of each image the
+#      cold advice pulled (per the registry's access log), from the same registry (summed),
 # - measures wall time and peak RSS with /usr/bin/time and prints markdown tables of medians
 #   and ratios.
 # trivy gets a fresh, empty cache for every run. If shipshape fails a case, its rows say so.
@@ -212,7 +212,9 @@ ss "$work/diff.json" "$shipshape" --offline --db "$db" diff "$dev" "$prod" --jso
 diff_summary=$(jq -r '"packages removed \(.packages.removed | length), added \(.packages.added | length), changed \(.packages.changed | length); findings removed \(.vulnerabilities.removed | length), added \(.vulnerabilities.added | length)"' "$work/diff.json")
 log "diff: $diff_summary"
 fresh_db "$work/adv"
+log_lines=$(wc -l <"$regdir/registry.log")
 ss "$work/advice-cold.json" "${advice_scan[@]}"
+tail -n +"$((log_lines + 1))" "$regdir/registry.log" >"$work/advice-cold.log"
 cp "$work/err" "$work/advice-cold.err"
 if grep -qiE 'built the vulnerability database|download|updat' "$work/advice-cold.err"; then
     cat "$work/advice-cold.err" >&2
@@ -222,16 +224,23 @@ ss "$work/advice-warm.json" "${advice_scan[@]}"
 ss "$work/advice-off.json" "${advice_scan[@]}" --recommend-limit 0
 remediation=$(jq -c '.docker.baseImageRemediation' "$work/advice-cold.json")
 log "advice (cold): $(printf '%s' "$remediation" | head -c 600)"
-# The peer's images: one tag per distinct image of test/debian in the registry (the current
-# base 11.6 and every candidate; the advice scans each distinct manifest once, the base's own
-# counts included, and the default limit covers them all).
+# The peer's images: those the cold advice run pulled, i.e. every distinct image of
+# test/debian whose layer blobs all appear in the registry's access log during that run (the
+# current base included: the advice scans it for its own counts).
 peer_tags=()
 declare -A seen_src
 while IFS=$'\t' read -r src dest; do
     case $dest in test/debian:*) ;; *) continue ;; esac
     [ -n "${seen_src[$src]:-}" ] && continue
     seen_src[$src]=1
-    peer_tags+=("$reg/$dest")
+    layout=$images/${src%:*}
+    manifest=$(jq -r --arg t "${src##*:}" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$layout/index.json" | head -n 1)
+    [ -n "$manifest" ] || die "no tag ${src##*:} in $layout"
+    pulled=1
+    for layer in $(jq -r '.layers[].digest' "$layout/blobs/sha256/${manifest#sha256:}"); do
+        grep -q "GET /v2/test/debian/blobs/$layer" "$work/advice-cold.log" || pulled=0
+    done
+    [ "$pulled" = 1 ] && peer_tags+=("$reg/$dest")
 done <"$images/$REGISTRY_TAGS_TSV"
 log "trivy will pull ${#peer_tags[@]} candidate images: ${peer_tags[*]:-none}"
 
@@ -298,7 +307,7 @@ table diff shipshape \
     "syft:syft SBOM x2"
 echo
 echo "3. \`scan $reg/test/guide:1 --file Dockerfile --json\` (registry on loopback, FROM $reg/test/debian:11.6); baseline: --recommend-limit 0 (no advice);"
-echo "   peer: trivy CycloneDX of the ${#peer_tags[@]} distinct test/debian images pulled from the registry, summed"
+echo "   peer: trivy CycloneDX of the ${#peer_tags[@]} images the advice pulled (${peer_tags[*]##*/}), from the registry, summed"
 echo
 table advice shipshape-limit0 \
     "shipshape-limit0:\`--recommend-limit 0\`" \
