@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use anyhow::{Context, Result};
-use vulndb::update::{self, UpdateOptions};
+use vulndb::update;
 
 use super::ExitStatus;
 use crate::cli::{DiffArgs, GateSeverity, GlobalArgs, TargetArgs};
@@ -82,29 +82,10 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<Ex
     Ok(ExitStatus::Failure)
 }
 
-/// The database steps of `scan`: resolve the path, build it when missing (unless offline),
-/// open it.
+/// The database of `scan`, resolved from `--db`.
 fn open_database(global: &GlobalArgs, printer: &Printer) -> Result<vulndb::Store> {
     let db = vulndb::resolve_path(global.db.as_deref());
-    let config = super::db::config(global)?;
-    let opts = UpdateOptions {
-        offline: global.offline,
-        ..Default::default()
-    };
-    if let update::Ensured::Updated(_) =
-        update::ensure_database(&db, &config, &opts).with_context(|| {
-            format!(
-                "no vulnerability database at {} (run `shipshape db update`, or `db import` offline)",
-                db.display()
-            )
-        })?
-    {
-        printer.info(&format!(
-            "built the vulnerability database at {}",
-            db.display()
-        ));
-    }
-    vulndb::Store::open(&db).with_context(|| format!("cannot open the database {}", db.display()))
+    super::open_database(global, &db, printer)
 }
 
 /// The matching steps of `scan`: match, then flag a stale database.

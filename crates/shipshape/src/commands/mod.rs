@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::printer::Printer;
 
 /// The process outcome: 0 success, 1 findings at or above the gate, 2 usage or runtime error.
@@ -67,4 +67,33 @@ pub fn write_output(
         }
     }
     Ok(())
+}
+
+/// The database steps of `scan` and `diff`: build the database at `db` when it is missing
+/// (unless offline), then open it.
+pub(crate) fn open_database(
+    global: &GlobalArgs,
+    db: &std::path::Path,
+    printer: &Printer,
+) -> Result<vulndb::Store> {
+    use vulndb::update::{self, UpdateOptions};
+    let config = db::config(global)?;
+    let opts = UpdateOptions {
+        offline: global.offline,
+        ..Default::default()
+    };
+    if let update::Ensured::Updated(_) =
+        update::ensure_database(db, &config, &opts).with_context(|| {
+            format!(
+                "no vulnerability database at {} (run `shipshape db update`, or `db import` offline)",
+                db.display()
+            )
+        })?
+    {
+        printer.info(&format!(
+            "built the vulnerability database at {}",
+            db.display()
+        ));
+    }
+    vulndb::Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
 }

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use vulndb::update::{self, UpdateOptions};
+use vulndb::update;
 
 use super::ExitStatus;
 use crate::cli::{GateFailOn, GateSeverity, GlobalArgs, ScanArgs, ScanFormat};
@@ -56,26 +56,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         known.record(b);
     }
 
-    let config = super::db::config(global)?;
-    let opts = UpdateOptions {
-        offline: global.offline,
-        ..Default::default()
-    };
-    if let update::Ensured::Updated(_) =
-        update::ensure_database(&db, &config, &opts).with_context(|| {
-            format!(
-            "no vulnerability database at {} (run `shipshape db update`, or `db import` offline)",
-            db.display()
-        )
-        })?
-    {
-        printer.info(&format!(
-            "built the vulnerability database at {}",
-            db.display()
-        ));
-    }
-    let store = vulndb::Store::open(&db)
-        .with_context(|| format!("cannot open the database {}", db.display()))?;
+    let store = super::open_database(global, &db, printer)?;
     let mut report = scan::scan(&inv, &store, &scan::ScanOptions::default())
         .with_context(|| format!("cannot scan {}", args.target.target))?;
     // The same rule as `db status`: older than update::STALE_AFTER, or of unknown age.
