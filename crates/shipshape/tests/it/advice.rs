@@ -249,16 +249,7 @@ fn setup() -> Option<Fixture> {
     let tracker_path = dir.path().join("tracker.json");
     std::fs::write(&tracker_path, serde_json::to_vec(&tracker).unwrap()).unwrap();
     let db = dir.path().join("advice.db").display().to_string();
-    let out = shipshape(&[
-        "--db",
-        &db,
-        "db",
-        "import",
-        "--kind",
-        "debian-json",
-        tracker_path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_feed(&db, "debian-json", tracker_path.to_str().unwrap());
 
     let u = upgraded.len() as u64;
     let expected = BTreeMap::from([
@@ -448,16 +439,7 @@ fn offline_skips_with_a_note() {
     let tracker = dir.path().join("tracker.json");
     std::fs::write(&tracker, b"{}").unwrap();
     let db = dir.path().join("advice.db").display().to_string();
-    let out = shipshape(&[
-        "--db",
-        &db,
-        "db",
-        "import",
-        "--kind",
-        "debian-json",
-        tracker.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_feed(&db, "debian-json", tracker.to_str().unwrap());
     let target = |p: &str| {
         format!(
             "oci-dir:{}:{}",

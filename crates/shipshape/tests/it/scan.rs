@@ -3,7 +3,6 @@
 //! installed ones.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Value};
 
@@ -69,16 +68,7 @@ pub(crate) fn setup() -> Option<Setup> {
     std::fs::write(&osv_path, serde_json::to_vec(&osv).unwrap()).unwrap();
     let db = dir.path().join("test.db").display().to_string();
     for (path, kind) in [(&tracker_path, "debian-json"), (&osv_path, "osv")] {
-        let out = shipshape(&[
-            "--db",
-            &db,
-            "db",
-            "import",
-            "--kind",
-            kind,
-            path.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        import_feed(&db, kind, path.to_str().unwrap());
     }
     Some(Setup {
         _dir: dir,
@@ -245,16 +235,7 @@ fn text_report_and_passing_gates() {
     let path = dir.path().join("tracker.json");
     std::fs::write(&path, serde_json::to_vec(&tracker).unwrap()).unwrap();
     let db = dir.path().join("only-unfixed.db").display().to_string();
-    let out = shipshape(&[
-        "--db",
-        &db,
-        "db",
-        "import",
-        "--kind",
-        "debian-json",
-        path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_feed(&db, "debian-json", path.to_str().unwrap());
     let base = ["--db", db.as_str(), "--offline", "scan", s.target.as_str()];
     let run = |extra: &[&str]| {
         let mut a = base.to_vec();
@@ -270,25 +251,10 @@ fn text_report_and_passing_gates() {
 #[test]
 fn jq_pipeline() {
     let Some(s) = setup() else { return };
-    if Command::new("jq").arg("--version").output().is_err() {
-        missing("jq");
-        return;
-    }
     let out = scan(&s, &["--json"]);
-    let dir = tempfile::tempdir().unwrap();
-    let json_path = dir.path().join("report.json");
-    std::fs::write(&json_path, &out.stdout).unwrap();
-    let jq = Command::new("jq")
-        .arg("[.vulnerabilities[] | select(.nearestFixedInVersion) | select(.severity == \"high\") | {packageName, dockerfileInstruction, title, severity, version, nearestFixedInVersion}]")
-        .arg(&json_path)
-        .output()
-        .unwrap();
-    assert!(
-        jq.status.success(),
-        "{}",
-        String::from_utf8_lossy(&jq.stderr)
-    );
-    let rows: Value = serde_json::from_slice(&jq.stdout).unwrap();
+    let Some(rows) = jq(GUIDE_JQ, &out.stdout) else {
+        return;
+    };
     let rows = rows.as_array().unwrap();
     assert!(!rows.is_empty());
     for r in rows {

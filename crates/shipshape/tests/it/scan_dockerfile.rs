@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{json, Value};
 
@@ -124,16 +123,7 @@ fn app_fixture() -> Option<Fixture> {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
-        let out = shipshape(&[
-            "--db",
-            &db,
-            "db",
-            "import",
-            "--kind",
-            kind,
-            path.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        import_feed(&db, kind, path.to_str().unwrap());
     }
     Some(Fixture {
         _dir: dir,
@@ -290,10 +280,6 @@ fn exclude_base_keeps_exactly_the_users_findings() {
 #[test]
 fn guide_jq_pipeline() {
     let Some(f) = app_fixture() else { return };
-    if Command::new("jq").arg("--version").output().is_err() {
-        missing("jq");
-        return;
-    }
     let steps = layer_instructions(&f.dockerfile);
     let file = f.dockerfile.to_str().unwrap();
     let out = shipshape(&[
@@ -307,20 +293,9 @@ fn guide_jq_pipeline() {
         "--exclude-base",
         "--json",
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    let json_path = dir.path().join("report.json");
-    std::fs::write(&json_path, &out.stdout).unwrap();
-    let jq = Command::new("jq")
-        .arg("[.vulnerabilities[] | select(.nearestFixedInVersion) | select(.severity == \"high\") | {packageName, dockerfileInstruction, title, severity, version, nearestFixedInVersion}]")
-        .arg(&json_path)
-        .output()
-        .unwrap();
-    assert!(
-        jq.status.success(),
-        "{}",
-        String::from_utf8_lossy(&jq.stderr)
-    );
-    let rows: Value = serde_json::from_slice(&jq.stdout).unwrap();
+    let Some(rows) = jq(GUIDE_JQ, &out.stdout) else {
+        return;
+    };
     let rows = rows.as_array().unwrap();
     // Only the curl advisory is high, fixed, and from a user layer (zlib's is the base's).
     assert!(!rows.is_empty());
@@ -532,16 +507,7 @@ fn guide_fixture() -> Option<Fixture> {
     let db = dir.path().join("test.db").display().to_string();
     let path = dir.path().join("tracker.json");
     std::fs::write(&path, serde_json::to_vec(&tracker).unwrap()).unwrap();
-    let out = shipshape(&[
-        "--db",
-        &db,
-        "db",
-        "import",
-        "--kind",
-        "debian-json",
-        path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_feed(&db, "debian-json", path.to_str().unwrap());
     Some(Fixture {
         _dir: dir,
         db,
@@ -558,10 +524,6 @@ fn guide_fixture() -> Option<Fixture> {
 #[test]
 fn guide_image_attribution_and_jq_pipeline() {
     let Some(f) = guide_fixture() else { return };
-    if Command::new("jq").arg("--version").output().is_err() {
-        missing("jq");
-        return;
-    }
     let steps = layer_instructions(&f.dockerfile);
     assert_eq!(steps.len(), 3, "{steps:?}");
     // Layer n (n ≥ 1) was made by the n-th layer-making instruction.
@@ -608,20 +570,9 @@ fn guide_image_attribution_and_jq_pipeline() {
         "--exclude-base",
         "--json",
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    let json_path = dir.path().join("report.json");
-    std::fs::write(&json_path, &out.stdout).unwrap();
-    let jq = Command::new("jq")
-        .arg("[.vulnerabilities[] | select(.nearestFixedInVersion) | select(.severity == \"high\") | {packageName, dockerfileInstruction, title, severity, version, nearestFixedInVersion}]")
-        .arg(&json_path)
-        .output()
-        .unwrap();
-    assert!(
-        jq.status.success(),
-        "{}",
-        String::from_utf8_lossy(&jq.stderr)
-    );
-    let rows: Value = serde_json::from_slice(&jq.stdout).unwrap();
+    let Some(rows) = jq(GUIDE_JQ, &out.stdout) else {
+        return;
+    };
     assert_eq!(rows, Value::Array(expect_rows.clone()));
     // git (first RUN), the upgraded library (first RUN), curl and the reinstalled package
     // (second RUN): four user findings; the base's zlib is hidden.
@@ -686,16 +637,7 @@ fn multistage_targets() {
     };
     let tracker = dir.path().join("tracker.json");
     std::fs::write(&tracker, serde_json::to_vec(&doc).unwrap()).unwrap();
-    let out = shipshape(&[
-        "--db",
-        &db,
-        "db",
-        "import",
-        "--kind",
-        "debian-json",
-        tracker.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_feed(&db, "debian-json", tracker.to_str().unwrap());
     for (prefix, stage, layers) in [
         ("MULTISTAGE_DEV", Some("dev"), 4),
         ("MULTISTAGE_PROD", None, 3),

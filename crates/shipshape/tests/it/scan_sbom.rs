@@ -30,16 +30,7 @@ fn database() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("test.db").display().to_string();
     let tracker = fixtures().join("debian-tracker.json");
-    let out = shipshape(&[
-        "--db",
-        &db,
-        "db",
-        "import",
-        "--kind",
-        "debian-json",
-        tracker.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_feed(&db, "debian-json", tracker.to_str().unwrap());
     (dir, db)
 }
 

@@ -105,6 +105,41 @@ pub fn read_tsv(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// `shipshape --db DB db import --kind KIND PATH`, which must succeed.
+pub fn import_feed(db: &str, kind: &str, path: &str) {
+    let out = shipshape(&["--db", db, "db", "import", "--kind", kind, path]);
+    assert!(out.status.success(), "import {path}: {}", stderr(&out));
+}
+
+/// The guide's jq filter: the fixable high-severity findings with their Dockerfile step.
+pub const GUIDE_JQ: &str = "[.vulnerabilities[] | select(.nearestFixedInVersion) | select(.severity == \"high\") | {packageName, dockerfileInstruction, title, severity, version, nearestFixedInVersion}]";
+
+/// `jq FILTER` over a JSON document, or `None` (after [`missing`]) without jq.
+pub fn jq(filter: &str, json: &[u8]) -> Option<Value> {
+    if std::process::Command::new("jq")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        missing("jq");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, json).unwrap();
+    let out = std::process::Command::new("jq")
+        .arg(filter)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "jq: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
 /// A registry address from the environment, or `None` (after [`missing`]).
 pub fn registry(var: &str) -> Option<String> {
     match std::env::var(var) {
