@@ -25,7 +25,7 @@ pub(crate) struct RawInstruction {
 }
 
 /// Instruction keywords the Dockerfile reference defines.
-pub(crate) const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "ADD",
     "ARG",
     "CMD",

@@ -112,6 +112,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use error::ParseError;
+pub use lexer::KEYWORDS;
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

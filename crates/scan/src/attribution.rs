@@ -169,27 +169,6 @@ fn one_line(s: &str) -> String {
     out
 }
 
-/// Dockerfile keywords a plain (kaniko/BuildKit) history line may start with.
-const KEYWORDS: &[&str] = &[
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
-];
-
 /// Shells recognised in front of `-c`.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
 
@@ -338,7 +317,8 @@ pub fn normalize(created_by: &str) -> Option<HistoryStep> {
     }
     let (word, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
     let upper = word.to_ascii_uppercase();
-    let is_keyword = KEYWORDS.contains(&word)
+    // A plain (kaniko/BuildKit) history line starts with a Dockerfile keyword.
+    let is_keyword = dockerfile::KEYWORDS.contains(&word)
         || (matches!(upper.as_str(), "RUN" | "COPY" | "ADD" | "WORKDIR")
             && word == word.to_ascii_lowercase());
     if !is_keyword {
