@@ -55,6 +55,18 @@ fn layer_instructions(dockerfile: &Path) -> Vec<(usize, String)> {
     out
 }
 
+/// The (source package, source version) of the deb package `bin` in a native SBOM.
+fn source_of(sbom: &Value, bin: &str) -> (String, String) {
+    let p = sbom["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == bin && p["type"] == "deb")
+        .unwrap_or_else(|| panic!("{bin} not in the SBOM"));
+    let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    (s("source_name"), s("source_version"))
+}
+
 fn installed_rows(images: &Images, key: &str) -> BTreeMap<String, (String, usize)> {
     images
         .tsv(key)
@@ -84,16 +96,7 @@ fn app_fixture() -> Option<Fixture> {
     let layers = installed_rows(&images, "APP_LAYERS_TSV");
     let upgraded = images.tsv("APP_UPGRADED_TSV");
     let sbom = sbom_json(&target, &[]);
-    let source = |bin: &str| -> (String, String) {
-        let p = sbom["packages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == bin && p["type"] == "deb")
-            .unwrap_or_else(|| panic!("{bin} not in the SBOM"));
-        let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
-        (s("source_name"), s("source_version"))
-    };
+    let source = |bin: &str| source_of(&sbom, bin);
     // A base package the app did not touch, the app's curl, and an upgraded base package.
     let (zlib_src, zlib_ver) = source("zlib1g");
     assert_eq!(layers["zlib1g"].1, 0, "zlib1g comes from the base");
@@ -475,16 +478,7 @@ fn guide_fixture() -> Option<Fixture> {
     assert!(layers[&reinstalled].1 > 0);
     let upgraded = images.tsv("GUIDE_UPGRADED_TSV");
     let sbom = sbom_json(&target, &[]);
-    let source = |bin: &str| -> (String, String) {
-        let p = sbom["packages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == bin && p["type"] == "deb")
-            .unwrap_or_else(|| panic!("{bin} not in the SBOM"));
-        let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
-        (s("source_name"), s("source_version"))
-    };
+    let source = |bin: &str| source_of(&sbom, bin);
     let mut tracker = serde_json::Map::new();
     let picks = [
         ("zlib1g", "high", 0),
