@@ -15,7 +15,7 @@ fn app_manifest_digest(images: &Images) -> String {
 }
 
 /// A docker config dir holding credentials for `registry`.
-fn docker_config(registry: &str, user: &str, password: &str) -> tempfile::TempDir {
+pub(crate) fn docker_config(registry: &str, user: &str, password: &str) -> tempfile::TempDir {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let auth = {

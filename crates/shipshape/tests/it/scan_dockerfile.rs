@@ -787,3 +787,42 @@ fn base_image_flag_wins_only_when_it_is_the_base() {
     assert!(diags.iter().any(|d| d["code"] == "S008"), "{diags:?}");
     assert!(stderr(&out).contains("S008"), "{}", stderr(&out));
 }
+
+/// Validates base image advice against registries that need credentials (basic auth and
+/// bearer tokens, credentials from the docker config as for the scan itself): the tags of
+/// test/debian are listed there (`bookworm` and `12`, one image), so the advice is a real
+/// answer (the current base is the best there is), not a skip.
+#[test]
+fn advice_through_authenticated_registries() {
+    let Some(f) = app_fixture() else { return };
+    let user = std::env::var("SHIPSHAPE_TEST_REGISTRY_USER").unwrap_or_else(|_| "shipshape".into());
+    let password = std::env::var("SHIPSHAPE_TEST_REGISTRY_PASSWORD")
+        .unwrap_or_else(|_| "test-password".into());
+    for var in [
+        "SHIPSHAPE_TEST_AUTH_REGISTRY",
+        "SHIPSHAPE_TEST_TOKEN_REGISTRY",
+    ] {
+        let Some(reg) = registry(var) else { continue };
+        let config = crate::sbom_registry::docker_config(&reg, &user, &password);
+        let base = format!("{reg}/test/debian:bookworm");
+        let out = shipshape_env(
+            &[
+                "--db",
+                &f.db,
+                "scan",
+                &format!("{reg}/test/app:1"),
+                "--base-image",
+                &base,
+                "--json",
+            ],
+            &[("DOCKER_CONFIG", config.path().to_str().unwrap())],
+        );
+        assert_eq!(out.status.code(), Some(1), "{var}: {}", stderr(&out));
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["docker"]["baseImage"], base.as_str(), "{var}");
+        let advice = &r["docker"]["baseImageRemediation"];
+        assert_eq!(advice["code"], "NO_REMEDIATION", "{var}: {advice}");
+        let text = advice["advice"].to_string();
+        assert!(text.contains("most secure version"), "{var}: {advice}");
+    }
+}
