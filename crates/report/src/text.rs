@@ -104,7 +104,11 @@ fn finding(out: &mut String, f: &Finding, color: bool) {
         let _ = writeln!(out, "  and {at_least}{} more...", f.more_paths);
     }
     if let Some(base) = &f.docker_base_image {
-        let _ = writeln!(out, "  Introduced by your base image ({base})");
+        if base == scan::base::UNNAMED_BASE {
+            out.push_str("  Introduced by your base image\n");
+        } else {
+            let _ = writeln!(out, "  Introduced by your base image ({base})");
+        }
     } else if let Some(step) = &f.dockerfile_instruction {
         let _ = writeln!(out, "  Introduced in your Dockerfile by `{step}`");
     } else if let Some(layer) = &f.layer {

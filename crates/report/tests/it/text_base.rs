@@ -214,3 +214,20 @@ fn base_image_line_says_how_it_was_found() {
         );
     }
 }
+
+/// Validates the base-image line of a finding: with the base's name as the guide prints it,
+/// and without a parenthesis when the history told the base layers but not the name.
+#[test]
+fn finding_from_an_unnamed_base() {
+    let (inv, mut report) = scanned();
+    report.vulnerabilities[0].docker_base_image = Some("debian:12".into());
+    let text = render(&report, &inv, ReportFormat::Table, false);
+    assert!(
+        text.contains("  Introduced by your base image (debian:12)\n"),
+        "{text}"
+    );
+    report.vulnerabilities[0].docker_base_image = Some(scan::base::UNNAMED_BASE.into());
+    let text = render(&report, &inv, ReportFormat::Table, false);
+    assert!(text.contains("  Introduced by your base image\n"), "{text}");
+    assert!(!text.contains("(base image)"), "{text}");
+}
