@@ -202,10 +202,11 @@ fn summary(out: &mut String, r: &Report, color: bool) {
 fn base_image(out: &mut String, r: &Report, color: bool) {
     let d = &r.docker;
     let remediation = d.base_image_remediation.as_ref();
-    let counts = d
-        .base_image_vulnerabilities
-        .as_ref()
-        .or_else(|| remediation.and_then(|a| a.current.as_ref()));
+    // The base image's own scan when advice made one (the same measure as the candidates
+    // below it), else the findings this image's base layers brought.
+    let counts = remediation
+        .and_then(|a| a.current.as_ref())
+        .or(d.base_image_vulnerabilities.as_ref());
     if let (Some(name), Some(c)) = (&d.base_image, counts) {
         out.push('\n');
         let _ = writeln!(out, "{}", advice::table(&[(name.clone(), c.clone())]));
