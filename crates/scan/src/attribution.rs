@@ -488,6 +488,9 @@ pub struct Attribution {
     pub steps: Vec<Option<Step>>,
     /// Why the alignment failed, naming the Dockerfile line and the history entry.
     pub warnings: Vec<String>,
+    /// The `FROM` that brought the base layers (the first stage of the chain), when the
+    /// Dockerfile matches the image.
+    pub from: Option<Step>,
 }
 
 /// An instruction of the stage chain that the history may record.
@@ -623,6 +626,7 @@ pub fn attribute(
         base_layers: None,
         steps: vec![None; layers.len()],
         warnings: Vec::new(),
+        from: None,
     };
     let Some(entries) = pair_history(&image.history, layers, &mut out.warnings) else {
         return Ok(out);
@@ -741,6 +745,14 @@ pub fn attribute(
         return Ok(out);
     }
     out.base_layers = Some(base_layers);
+    out.from = chain.first().map(|&s| {
+        let st = &dockerfile.stages[s];
+        Step {
+            instruction: instruction_line(&st.from),
+            line: st.from.line,
+            stage: st.name.clone(),
+        }
+    });
     for (e, it) in matched {
         if let Some(l) = entries[e].layer {
             out.steps[l] = Some(Step {

@@ -236,7 +236,14 @@ pub fn apply(
     let annotate = |f: &mut Finding| {
         if is_base(f) {
             f.docker_base_image = Some(label.clone());
-            f.dockerfile_line = None;
+            // With a matching Dockerfile, the instruction that brought it is the FROM.
+            match attribution.and_then(|a| a.from.as_ref()) {
+                Some(from) => {
+                    f.dockerfile_instruction = Some(from.instruction.clone());
+                    f.dockerfile_line = Some(from.line);
+                }
+                None => f.dockerfile_line = None,
+            }
             return;
         }
         let step = f
@@ -520,11 +527,12 @@ COPY --from=app /srv/bin/app /app
         assert_eq!(v.len(), 4);
         let base_name = Some("localhost/test/debian:bookworm".to_owned());
         assert_eq!(v[0].docker_base_image, base_name);
+        // A base finding's instruction is the Dockerfile's FROM, with its line.
         assert_eq!(
             v[0].dockerfile_instruction.as_deref(),
-            Some("ADD rootfs.tar / # debootstrap bookworm")
+            Some("FROM localhost/test/debian:bookworm")
         );
-        assert_eq!(v[0].dockerfile_line, None);
+        assert_eq!(v[0].dockerfile_line, Some(1));
         assert_eq!(v[2].docker_base_image, None);
         assert_eq!(v[2].dockerfile_line, Some(3));
         assert!(v[2]

@@ -67,6 +67,16 @@ fn source_of(sbom: &Value, bin: &str) -> (String, String) {
     (s("source_name"), s("source_version"))
 }
 
+/// The line and text of the first `FROM` of a Dockerfile, read here.
+fn from_line(dockerfile: &Path) -> (usize, String) {
+    let text = std::fs::read_to_string(dockerfile).unwrap();
+    text.lines()
+        .enumerate()
+        .find(|(_, l)| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
+        .map(|(i, l)| (i + 1, l.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .unwrap()
+}
+
 fn installed_rows(images: &Images, key: &str) -> BTreeMap<String, (String, usize)> {
     images
         .tsv(key)
@@ -199,6 +209,10 @@ fn findings_name_the_instruction_or_the_base_image() {
                 v["dockerBaseImage"], "localhost/test/debian:bookworm",
                 "{v}"
             );
+            // Its instruction is the FROM, with its line.
+            let (line, text) = from_line(&f.dockerfile);
+            assert_eq!(v["dockerfileInstruction"], text.as_str(), "{v}");
+            assert_eq!(v["dockerfileLine"], line, "{v}");
         } else {
             let (line, text) = &steps[layer - 1];
             assert_eq!(v["dockerfileInstruction"], text.as_str(), "{v}");
@@ -533,6 +547,9 @@ fn guide_image_attribution_and_jq_pipeline() {
         assert_eq!(v["layer"]["index"], layer, "{v}");
         if layer == 0 {
             assert_eq!(v["dockerBaseImage"], "localhost/test/debian:11.6", "{v}");
+            let (line, text) = from_line(&f.dockerfile);
+            assert_eq!(v["dockerfileInstruction"], text.as_str(), "{v}");
+            assert_eq!(v["dockerfileLine"], line, "{v}");
         } else {
             let (line, text) = &steps[layer - 1];
             assert_eq!(v["dockerfileInstruction"], text.as_str(), "{v}");
