@@ -126,6 +126,9 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     )
 }
 
+/// The largest `--file` read.
+const MAX_DOCKERFILE: u64 = 4 << 20;
+
 /// Read and parse `--file`, with `--build-arg`s.
 fn read_dockerfile(path: &Path, build_args: &[String]) -> Result<dockerfile::Dockerfile> {
     let mut args = BTreeMap::new();
@@ -134,6 +137,17 @@ fn read_dockerfile(path: &Path, build_args: &[String]) -> Result<dockerfile::Doc
             .split_once('=')
             .with_context(|| format!("--build-arg {a}: expected NAME=VALUE"))?;
         args.insert(k.to_owned(), v.to_owned());
+    }
+    // A Dockerfile is text a person wrote: anything this large is not one, and reading it
+    // whole could exhaust memory.
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?
+        .len();
+    if size > MAX_DOCKERFILE {
+        anyhow::bail!(
+            "{} is {size} bytes, more than a Dockerfile can be ({MAX_DOCKERFILE} bytes at most)",
+            path.display()
+        );
     }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?;

@@ -363,7 +363,15 @@ fn bad_dockerfile_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("Dockerfile.bad");
     std::fs::write(&bad, "FROM debian:12\nRUNN apt-get install -y curl\n").unwrap();
+    let huge = dir.path().join("Dockerfile.huge");
+    let mut big = b"FROM debian:12\n".to_vec();
+    big.resize(5 << 20, b'#');
+    std::fs::write(&huge, big).unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--file".into(), huge.display().to_string()],
+            "more than a Dockerfile can be",
+        ),
         (
             vec![
                 "--file".into(),
