@@ -612,6 +612,12 @@ fn vulnerability(f: &Finding, component: String) -> Vulnerability {
         "shipshape:finding:dockerfile_instruction",
         f.dockerfile_instruction.as_deref(),
     );
+    let line = f.dockerfile_line.map(|l| l.to_string());
+    push(
+        &mut properties,
+        "shipshape:finding:dockerfile_line",
+        line.as_deref(),
+    );
     push(
         &mut properties,
         "shipshape:finding:base_image",

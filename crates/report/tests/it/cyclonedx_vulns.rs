@@ -156,3 +156,30 @@ fn vulnerabilities_map_findings() {
         .iter()
         .any(|a| a["url"] == "https://nvd.nist.gov/vuln/detail/CVE-2020-28493"));
 }
+
+/// Validates that a finding matched to a Dockerfile carries its instruction, line and base
+/// image as properties, and the document still validates.
+#[test]
+fn dockerfile_properties() {
+    let (inv, mut report) = scanned();
+    let f = &mut report.vulnerabilities[0];
+    f.dockerfile_instruction = Some("RUN apt-get install -y curl".into());
+    f.dockerfile_line = Some(4);
+    f.docker_base_image = None;
+    let id = f.id.clone();
+    let (_, v) = bom(&report, &inv);
+    assert_valid(SCHEMA, &v);
+    let props = vuln(&v, &id)["properties"].as_array().unwrap().clone();
+    let get = |name: &str| {
+        props
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(
+        get("shipshape:finding:dockerfile_instruction"),
+        Some(json!("RUN apt-get install -y curl"))
+    );
+    assert_eq!(get("shipshape:finding:dockerfile_line"), Some(json!("4")));
+    assert_eq!(get("shipshape:finding:base_image"), None);
+}
