@@ -6,13 +6,17 @@
 //! advisories into findings with a status and the nearest fixed version, joining aliases
 //! into one finding ([`matching`]), choosing a severity and saying where it came from
 //! ([`severity`]), dependency paths from the package graph and apt's marks ([`paths`]), the
-//! layer and build step that introduced each package ([`provenance`]), exploit data, and the
-//! gates a CI build fails on ([`gate`]). The [`Report`] it returns is plain data: renderers
-//! print it and compute nothing.
+//! layer and build step that introduced each package ([`provenance`]), which Dockerfile
+//! instruction that was and which layers the base image made ([`attribution`], [`base`]),
+//! exploit data, the gates a CI build fails on ([`gate`]), which tags of the base image's
+//! repository would be better ([`advice`]: tag parsing, candidates, ranking) and what
+//! changed between two images ([`diff`]). The [`Report`] it returns is plain data:
+//! renderers print it and compute nothing.
 //!
 //! It does not know file formats (reading images and feeds is `inventory`'s and `vulndb`'s
 //! job), how versions order (that is `version`), or how a report is printed (text, JSON,
-//! SARIF and CycloneDX are `report`'s). It does no I/O besides reading the store, and never
+//! SARIF and CycloneDX are `report`'s), nor registries (the binary lists tags and pulls the
+//! candidates the advice asks for). It does no I/O besides reading the store, and never
 //! prints.
 //!
 //! # Brief overview
