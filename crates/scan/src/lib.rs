@@ -10,7 +10,7 @@
 //! instruction that was and which layers the base image made ([`attribution`], [`base`]),
 //! exploit data, the gates a CI build fails on ([`gate`]), which tags of the base image's
 //! repository would be better ([`advice`]: tag parsing, candidates, ranking) and what
-//! changed between two images ([`diff`]). The [`Report`] it returns is plain data:
+//! changed between two images ([`mod@diff`]). The [`Report`] it returns is plain data:
 //! renderers print it and compute nothing.
 //!
 //! It does not know file formats (reading images and feeds is `inventory`'s and `vulndb`'s
