@@ -24,7 +24,7 @@
 //!   `usr/share/rubygems-integration`, the `ruby3.1` package's default gems) are skipped, see
 //!   `owned.rs`.
 
-use super::owned::{self, Owned};
+use super::owned;
 use crate::model::{Package, PackageType};
 use crate::{Analysis, AnalyzeError, Analyzer, FileSet};
 
@@ -183,24 +183,12 @@ impl Analyzer for Gem {
     }
 
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
-        let mut result = Analysis::default();
-        let mut specs = files.iter().filter(|(p, _)| is_spec(p)).peekable();
-        if specs.peek().is_none() {
-            return Ok(result);
-        }
-        let owned = Owned::read(files, |p| p.ends_with(".gemspec"));
-        let mut found = Vec::new();
-        for (path, data) in specs {
-            if owned.contains(path) {
-                continue;
-            }
-            match read(path, data) {
-                Ok(f) => found.push(f),
-                Err(w) => result.warnings.push(w),
-            }
-        }
-        result.packages.extend(owned::link_installed(found));
-        Ok(result)
+        Ok(owned::analyze_manifests(
+            files,
+            is_spec,
+            |p| p.ends_with(".gemspec"),
+            |path, data| read(path, data).map(Some),
+        ))
     }
 }
 

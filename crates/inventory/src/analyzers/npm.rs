@@ -19,7 +19,7 @@
 
 use serde_json::Value;
 
-use super::owned::{self, Owned};
+use super::owned;
 use crate::model::{Package, PackageType};
 use crate::{Analysis, AnalyzeError, Analyzer, FileSet};
 
@@ -135,27 +135,12 @@ impl Analyzer for Npm {
     }
 
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
-        let mut result = Analysis::default();
-        let mut manifests = files.iter().filter(|(p, _)| is_manifest(p)).peekable();
-        if manifests.peek().is_none() {
-            return Ok(result);
-        }
-        let owned = Owned::read(files, |p| {
-            p.ends_with("/package.json") && p.contains("node_modules")
-        });
-        let mut found = Vec::new();
-        for (path, data) in manifests {
-            if owned.contains(path) {
-                continue;
-            }
-            match read(path, data) {
-                Ok(Some(f)) => found.push(f),
-                Ok(None) => {}
-                Err(w) => result.warnings.push(w),
-            }
-        }
-        result.packages.extend(owned::link_installed(found));
-        Ok(result)
+        Ok(owned::analyze_manifests(
+            files,
+            is_manifest,
+            |p| p.ends_with("/package.json") && p.contains("node_modules"),
+            read,
+        ))
     }
 }
 

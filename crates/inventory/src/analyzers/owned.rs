@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::{FileSet, Package};
+use crate::{Analysis, FileSet, Package};
 
 const DPKG_INFO: &str = "var/lib/dpkg/info/";
 const DPKG_STATUS_D: &str = "var/lib/dpkg/status.d/";
@@ -113,6 +113,38 @@ pub(crate) fn link_installed(found: Vec<(Package, Vec<String>)>) -> Vec<Package>
             p
         })
         .collect()
+}
+
+/// The analysis of a language whose installed packages are one manifest file each (npm's
+/// `package.json`, a gem's `.gemspec`): every file `is_manifest` selects that no OS package
+/// owns is read — `read` gives the package and the dependency names it asks for, `None`
+/// for a file that is no package, or a warning — then the dependencies are linked among
+/// the installed packages. `relevant` keeps the ownership set small (see [`Owned::read`]).
+pub(crate) fn analyze_manifests(
+    files: &FileSet,
+    is_manifest: impl Fn(&str) -> bool,
+    relevant: impl Fn(&str) -> bool,
+    read: impl Fn(&str, &[u8]) -> Result<Option<(Package, Vec<String>)>, String>,
+) -> Analysis {
+    let mut result = Analysis::default();
+    let mut manifests = files.iter().filter(|(p, _)| is_manifest(p)).peekable();
+    if manifests.peek().is_none() {
+        return result;
+    }
+    let owned = Owned::read(files, relevant);
+    let mut found = Vec::new();
+    for (path, data) in manifests {
+        if owned.contains(path) {
+            continue;
+        }
+        match read(path, data) {
+            Ok(Some(f)) => found.push(f),
+            Ok(None) => {}
+            Err(w) => result.warnings.push(w),
+        }
+    }
+    result.packages.extend(link_installed(found));
+    result
 }
 
 #[cfg(test)]
