@@ -148,7 +148,12 @@ fn app_fixture() -> Option<Fixture> {
 }
 
 fn scan_json(f: &Fixture, extra: &[&str]) -> (Value, std::process::Output) {
-    let mut args = vec!["--db", &f.db, "--offline", "scan", &f.target, "--json"];
+    scan_target_json(f, &f.target, extra)
+}
+
+/// `scan TARGET --json` offline against the fixture's database; exit 0 or 1.
+fn scan_target_json(f: &Fixture, target: &str, extra: &[&str]) -> (Value, std::process::Output) {
+    let mut args = vec!["--db", &f.db, "--offline", "scan", target, "--json"];
     args.extend_from_slice(extra);
     let out = shipshape(&args);
     assert!(
@@ -299,17 +304,7 @@ fn guide_jq_pipeline() {
     let Some(f) = app_fixture() else { return };
     let steps = layer_instructions(&f.dockerfile);
     let file = f.dockerfile.to_str().unwrap();
-    let out = shipshape(&[
-        "--db",
-        &f.db,
-        "--offline",
-        "scan",
-        &f.target,
-        "--file",
-        file,
-        "--exclude-base",
-        "--json",
-    ]);
+    let (_, out) = scan_json(&f, &["--file", file, "--exclude-base"]);
     let Some(rows) = jq(GUIDE_JQ, &out.stdout) else {
         return;
     };
@@ -434,19 +429,10 @@ fn base_image_without_a_dockerfile() {
         (archive.clone(), vec![], "history"),
     ];
     for (target, extra, source) in cases {
-        let mut args = vec![
-            "--db",
-            &f.db,
-            "--offline",
-            "scan",
-            &target,
-            "--json",
-            "--exclude-base",
-        ];
+        let mut args = vec!["--exclude-base"];
         args.extend(extra.iter().map(String::as_str));
-        let out = shipshape(&args);
+        let (r, out) = scan_target_json(&f, &target, &args);
         assert!(out.status.code() == Some(1), "{source}: {}", stderr(&out));
-        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(r["docker"]["baseImageSource"], source, "{source}");
         assert_eq!(r["docker"]["baseLayerCount"], 1, "{source}");
         assert_eq!(r["docker"]["excludedBaseCount"], hidden, "{source}");
@@ -578,17 +564,7 @@ fn guide_image_attribution_and_jq_pipeline() {
     assert!(steps[0].1.contains("$APT_FLAGS") && steps[0].1.contains("git vim-tiny"));
     assert!(steps[2].1.contains("--reinstall"));
 
-    let out = shipshape(&[
-        "--db",
-        &f.db,
-        "--offline",
-        "scan",
-        &f.target,
-        "--file",
-        file,
-        "--exclude-base",
-        "--json",
-    ]);
+    let (shown, out) = scan_json(&f, &["--file", file, "--exclude-base"]);
     let Some(rows) = jq(GUIDE_JQ, &out.stdout) else {
         return;
     };
@@ -606,7 +582,6 @@ fn guide_image_attribution_and_jq_pipeline() {
             .collect()
     );
     assert!(expect_rows.len() >= 4, "{expect_rows:?}");
-    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(shown["docker"]["excludedBaseCount"].as_u64().unwrap() >= 1);
 }
 
@@ -757,13 +732,7 @@ fn base_image_scanned_before() {
         "docker-archive:{}",
         images.path("APP_DOCKER_ARCHIVE").display()
     );
-    let scan = |target: &str, extra: &[&str]| -> Value {
-        let mut args = vec!["--db", &f.db, "--offline", "scan", target, "--json"];
-        args.extend_from_slice(extra);
-        let out = shipshape(&args);
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let scan = |target: &str, extra: &[&str]| scan_target_json(&f, target, extra).0;
     let before = scan(&archive, &[]);
     assert_eq!(before["docker"]["baseImageSource"], "history");
     let base_ref = format!("{reg}/test/debian:bookworm");
