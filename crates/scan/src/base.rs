@@ -47,25 +47,23 @@ pub struct BaseImage {
 }
 
 /// Finds the base image of `inv` (see the module docs for the order). `dockerfile` is the
-/// parsed `--file` with the `--target` stage; `base` is the inventory of the image given
-/// with `--base-image`. `None` when there is no base (`FROM scratch`) or nothing tells.
+/// parsed `--file` with the `--target` stage and its alignment with the image
+/// ([`attribution::attribute`], computed once by the caller, which also attributes the
+/// findings with it); `base` is the inventory of an image whose layers may be `inv`'s bottom
+/// layers. `None` when there is no base (`FROM scratch`) or nothing tells.
 ///
 /// Check the stage first with [`resolve_stage`] (or [`attribution::attribute`], which
 /// fails the same way): here a stage the Dockerfile does not have skips the Dockerfile.
 pub fn detect(
     inv: &Inventory,
-    dockerfile: Option<(&Dockerfile, Option<&str>)>,
+    dockerfile: Option<(&Dockerfile, Option<&str>, &Attribution)>,
     base: Option<&Inventory>,
 ) -> Option<BaseImage> {
-    let dockerfile = dockerfile.and_then(|(df, stage)| {
+    let dockerfile = dockerfile.and_then(|(df, stage, aligned)| {
         let target = resolve_stage(df, stage).ok()?;
-        Some((df, stage, target))
+        Some((df, target, aligned))
     });
-    let aligned = dockerfile.and_then(|(df, stage, _)| {
-        attribution::attribute(&inv.image, &inv.layers, df, stage)
-            .ok()?
-            .base_layers
-    });
+    let aligned = dockerfile.and_then(|(_, _, a)| a.base_layers);
     let diff_ids = base.and_then(|b| diff_id_prefix(inv, b));
     let count = || {
         aligned
@@ -73,7 +71,7 @@ pub fn detect(
             .or_else(|| history_base(inv).map(|(_, n)| n))
     };
 
-    if let Some((df, _, target)) = dockerfile {
+    if let Some((df, target, _)) = dockerfile {
         if let Some(from) = df.resolve_base(target) {
             if from.expanded.eq_ignore_ascii_case("scratch") {
                 return None;
@@ -305,6 +303,21 @@ mod tests {
     }
 
     /// The base image `debian-bookworm` as its own inventory: one layer, the app's first.
+    /// `detect` with the Dockerfile aligned first, as the scan does.
+    fn detect_with(
+        app: &Inventory,
+        d: &Dockerfile,
+        stage: Option<&str>,
+        base: Option<&Inventory>,
+    ) -> Option<BaseImage> {
+        let aligned = attribution::attribute(&app.image, &app.layers, d, stage).ok();
+        match &aligned {
+            Some(a) => detect(app, Some((d, stage, a)), base),
+            // An unknown stage: the caller has already failed; the Dockerfile is skipped.
+            None => detect(app, None, base),
+        }
+    }
+
     fn debian_base(app: &Inventory) -> Inventory {
         Inventory {
             image: inventory::ImageInfo {
@@ -341,7 +354,7 @@ COPY --from=app /srv/bin/app /app
             .annotations
             .insert(BASE_DIGEST.into(), "sha256:abc".into());
         let d = df(APP_DOCKERFILE);
-        let b = detect(&app, Some((&d, None)), None).unwrap();
+        let b = detect_with(&app, &d, None, None).unwrap();
         assert_eq!(
             b,
             BaseImage {
@@ -353,7 +366,7 @@ COPY --from=app /srv/bin/app /app
         );
 
         let d = df(MULTI);
-        let b = detect(&app, Some((&d, Some("app"))), None).unwrap();
+        let b = detect_with(&app, &d, Some("app"), None).unwrap();
         assert_eq!(b.name.as_deref(), Some("debian:12-slim"));
         assert_eq!(b.digest, None);
         // This Dockerfile is not the app's: the count comes from the history instead.
@@ -362,10 +375,10 @@ COPY --from=app /srv/bin/app /app
         app.image
             .labels
             .insert(BASE_NAME.into(), "debian:12".into());
-        assert_eq!(detect(&app, Some((&d, None)), None), None);
+        assert_eq!(detect_with(&app, &d, None, None), None);
         // An unknown stage skips the Dockerfile (callers check it first).
         assert_eq!(
-            detect(&app, Some((&d, Some("nope"))), None).unwrap().source,
+            detect_with(&app, &d, Some("nope"), None).unwrap().source,
             BaseImageSource::Annotation
         );
     }
@@ -473,7 +486,7 @@ COPY --from=app /srv/bin/app /app
         let app = inv(APP_BUILDAH);
         let d = df(APP_DOCKERFILE);
         let attribution = attribution::attribute(&app.image, &app.layers, &d, None).unwrap();
-        let base = detect(&app, Some((&d, None)), None).unwrap();
+        let base = detect_with(&app, &d, None, None).unwrap();
         let mut base_f = at(
             finding("CVE-1", &[], Severity::High, PURL),
             0,

@@ -28,23 +28,7 @@ pub fn inventory(args: &TargetArgs, printer: &Printer) -> Result<inventory::Inve
     }
     let result = match &target {
         oci::Target::Dir(path) => inventory::inventory_rootfs(path, &opts),
-        _ => {
-            let platform = args
-                .platform
-                .as_deref()
-                .map(str::parse::<oci::Platform>)
-                .transpose()
-                .context("--platform")?;
-            let resolve = oci::ResolveOptions {
-                platform,
-                insecure_registries: args.insecure_registry.clone(),
-                ..Default::default()
-            };
-            let image = target
-                .resolve(&resolve)
-                .with_context(|| format!("cannot open image {}", args.target))?;
-            inventory::inventory_image(&image, &opts)
-        }
+        _ => inventory::inventory_image(&resolve(&target, args)?, &opts),
     };
     if let Some(b) = &bar {
         b.finish();
@@ -53,5 +37,55 @@ pub fn inventory(args: &TargetArgs, printer: &Printer) -> Result<inventory::Inve
     for d in &inv.diagnostics {
         printer.warning(&d.code, &d.message);
     }
+    Ok(inv)
+}
+
+/// Open an image target (not `dir:`): its manifest and config, no layer read yet.
+fn resolve(target: &oci::Target, args: &TargetArgs) -> Result<oci::Image> {
+    let platform = args
+        .platform
+        .as_deref()
+        .map(str::parse::<oci::Platform>)
+        .transpose()
+        .context("--platform")?;
+    let resolve = oci::ResolveOptions {
+        platform,
+        insecure_registries: args.insecure_registry.clone(),
+        ..Default::default()
+    };
+    target
+        .resolve(&resolve)
+        .with_context(|| format!("cannot open image {}", args.target))
+}
+
+/// The image's identity and layers (digests and diff_ids) from its manifest and config
+/// alone, without reading a layer: what telling a base image by its layers needs. A root
+/// filesystem or an SBOM has no layers.
+pub fn layers(args: &TargetArgs) -> Result<inventory::Inventory> {
+    let mut inv = inventory::Inventory::default();
+    inv.image.name = args.target.clone();
+    if args.target.starts_with("sbom:") {
+        return Ok(inv);
+    }
+    let target = oci::Target::parse(&args.target)?;
+    if let oci::Target::Dir(_) = target {
+        return Ok(inv);
+    }
+    let image = resolve(&target, args)?;
+    inv.image.reference = image.reference.clone();
+    inv.image.manifest_digest = image.manifest_digest.as_ref().map(|d| d.to_string());
+    inv.image.config_digest = image.config_digest.as_ref().map(|d| d.to_string());
+    inv.layers = image
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(index, l)| inventory::LayerInfo {
+            index,
+            digest: l.digest.to_string(),
+            diff_id: l.diff_id.as_ref().map(|d| d.to_string()),
+            size: l.size,
+            created_by: None,
+        })
+        .collect();
     Ok(inv)
 }

@@ -37,24 +37,29 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     let inv = crate::target::inventory(&args.target, printer)?;
     let db = vulndb::resolve_path(global.db.as_deref());
     let known = super::known::KnownImages::beside(&db);
-    let base_inv = match &args.base_image {
+    // The base image the user names: its layers (manifest and config, no layer read) are
+    // what tells it; else an image scanned before whose layers are this image's bottom ones.
+    let given_base = match &args.base_image {
         Some(base) => {
             let base_args = crate::cli::TargetArgs {
                 target: base.clone(),
                 ..args.target.clone()
             };
             Some(
-                crate::target::inventory(&base_args, printer)
+                crate::target::layers(&base_args)
                     .with_context(|| format!("--base-image {base}"))?,
             )
         }
-        // Else an image scanned before whose layers are this image's bottom layers.
+        None => None,
+    };
+    let known_base = match &given_base {
+        Some(b) => {
+            known.record(b);
+            None
+        }
         None => known.base_of(&inv),
     };
     known.record(&inv);
-    if let Some(b) = &base_inv {
-        known.record(b);
-    }
 
     let store = super::open_database(global, &db, printer)?;
     let mut report = scan::scan(&inv, &store, &scan::ScanOptions::default())
@@ -69,7 +74,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         &inv,
         dockerfile.as_ref(),
         args,
-        base_inv.as_ref(),
+        given_base.as_ref(),
+        known_base.as_ref(),
     )?;
     // Better base images: only when the base image is known by name (--recommend-limit 0:
     // not at all).
@@ -162,7 +168,8 @@ fn dockerfile_aware(
     inv: &inventory::Inventory,
     dockerfile: Option<&dockerfile::Dockerfile>,
     args: &ScanArgs,
-    base_inv: Option<&inventory::Inventory>,
+    given_base: Option<&inventory::Inventory>,
+    known_base: Option<&inventory::Inventory>,
 ) -> Result<()> {
     let attribution = match (dockerfile, &args.dockerfile) {
         (Some(df), Some(path)) => Some(
@@ -181,7 +188,7 @@ fn dockerfile_aware(
     }
     // A --base-image whose layers are this image's bottom layers names the base; else the
     // usual order (Dockerfile, annotations, labels, an image scanned before, history).
-    let named = match (&args.base_image, base_inv) {
+    let named = match (&args.base_image, given_base) {
         (Some(given), Some(b)) => {
             let named = scan::base::named(inv, b);
             if named.is_none() {
@@ -201,12 +208,10 @@ fn dockerfile_aware(
     let base = named.or_else(|| {
         scan::base::detect(
             inv,
-            dockerfile.map(|df| (df, args.stage.as_deref())),
-            if args.base_image.is_some() {
-                None
-            } else {
-                base_inv
-            },
+            dockerfile
+                .zip(attribution.as_ref())
+                .map(|(df, a)| (df, args.stage.as_deref(), a)),
+            known_base,
         )
     });
     if args.exclude_base && base.as_ref().and_then(|b| b.layers).is_none() {
