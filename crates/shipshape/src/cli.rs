@@ -237,6 +237,17 @@ pub enum GateSeverity {
     Critical,
 }
 
+impl From<GateSeverity> for scan::Severity {
+    fn from(g: GateSeverity) -> scan::Severity {
+        match g {
+            GateSeverity::Low => scan::Severity::Low,
+            GateSeverity::Medium => scan::Severity::Medium,
+            GateSeverity::High => scan::Severity::High,
+            GateSeverity::Critical => scan::Severity::Critical,
+        }
+    }
+}
+
 /// Which findings count for the gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GateFailOn {

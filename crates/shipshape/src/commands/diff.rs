@@ -1,13 +1,10 @@
 //! `shipshape diff FROM TO`: inventory both images, scan both against one database, compare,
 //! render, and gate on new vulnerabilities.
 
-use std::io::IsTerminal;
-
 use anyhow::{Context, Result};
-use vulndb::update;
 
 use super::ExitStatus;
-use crate::cli::{DiffArgs, GateSeverity, GlobalArgs, TargetArgs};
+use crate::cli::{DiffArgs, GlobalArgs, TargetArgs};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -21,10 +18,11 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<Ex
     let to_inv = crate::target::inventory(&side(&args.to), printer)
         .with_context(|| format!("TO image {}", args.to))?;
 
-    let store = open_database(global, printer)?;
-    let from_report = scan_inventory(&from_inv, &store)
+    let db = vulndb::resolve_path(global.db.as_deref());
+    let store = super::open_database(global, &db, printer)?;
+    let from_report = super::scan_inventory(&from_inv, &store)
         .with_context(|| format!("cannot scan the FROM image {}", args.from))?;
-    let to_report = scan_inventory(&to_inv, &store)
+    let to_report = super::scan_inventory(&to_inv, &store)
         .with_context(|| format!("cannot scan the TO image {}", args.to))?;
 
     // Database staleness is said once; other diagnostics name their image.
@@ -48,9 +46,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<Ex
     } else {
         report::DiffFormat::Text
     };
-    let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = super::stdout_color(args.output.as_deref());
     super::write_output(args.output.as_deref(), |out| {
         report::render_diff(&diff, format, out, color)?;
         Ok(())
@@ -59,12 +55,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<Ex
     let Some(gate) = args.fail_on_new else {
         return Ok(ExitStatus::Success);
     };
-    let threshold = match gate {
-        GateSeverity::Low => scan::Severity::Low,
-        GateSeverity::Medium => scan::Severity::Medium,
-        GateSeverity::High => scan::Severity::High,
-        GateSeverity::Critical => scan::Severity::Critical,
-    };
+    let threshold = scan::Severity::from(gate);
     let new = diff.new_at_or_above(threshold);
     if new.is_empty() {
         return Ok(ExitStatus::Success);
@@ -80,18 +71,4 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<Ex
         args.to
     ));
     Ok(ExitStatus::Failure)
-}
-
-/// The database of `scan`, resolved from `--db`.
-fn open_database(global: &GlobalArgs, printer: &Printer) -> Result<vulndb::Store> {
-    let db = vulndb::resolve_path(global.db.as_deref());
-    super::open_database(global, &db, printer)
-}
-
-/// The matching steps of `scan`: match, then flag a stale database.
-fn scan_inventory(inv: &inventory::Inventory, store: &vulndb::Store) -> Result<scan::Report> {
-    let mut report = scan::scan(inv, store, &scan::ScanOptions::default())?;
-    let age = report.database.built_at.as_deref().and_then(update::age_of);
-    scan::check_database_age(&mut report, age);
-    Ok(report)
 }

@@ -97,3 +97,28 @@ pub(crate) fn open_database(
     }
     vulndb::Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
 }
+
+/// Match an inventory against the store, then flag a stale database (the same rule as
+/// `db status`: older than `update::STALE_AFTER`, or of unknown age): `scan` and `diff`.
+pub(crate) fn scan_inventory(
+    inv: &inventory::Inventory,
+    store: &vulndb::Store,
+) -> Result<::scan::Report, ::scan::ScanError> {
+    let mut report = ::scan::scan(inv, store, &::scan::ScanOptions::default())?;
+    let age = report
+        .database
+        .built_at
+        .as_deref()
+        .and_then(vulndb::update::age_of);
+    ::scan::check_database_age(&mut report, age);
+    Ok(report)
+}
+
+/// Whether a report written to standard output (no `--output`) is coloured: only on a
+/// terminal, and not when `NO_COLOR` is set.
+pub(crate) fn stdout_color(output: Option<&Path>) -> bool {
+    use std::io::IsTerminal;
+    output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,14 +1,12 @@
 //! `shipshape scan TARGET`: inventory, match against the database, report, gate.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use vulndb::update;
 
 use super::ExitStatus;
-use crate::cli::{GateFailOn, GateSeverity, GlobalArgs, ScanArgs, ScanFormat};
+use crate::cli::{GateFailOn, GlobalArgs, ScanArgs, ScanFormat};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -62,11 +60,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     known.record(&inv);
 
     let store = super::open_database(global, &db, printer)?;
-    let mut report = scan::scan(&inv, &store, &scan::ScanOptions::default())
+    let mut report = super::scan_inventory(&inv, &store)
         .with_context(|| format!("cannot scan {}", args.target.target))?;
-    // The same rule as `db status`: older than update::STALE_AFTER, or of unknown age.
-    let age = report.database.built_at.as_deref().and_then(update::age_of);
-    scan::check_database_age(&mut report, age);
     scan::apply_policy(&mut report, &inv, &policy, &vex, scan::policy::today());
     report.target_file = args.dockerfile.as_ref().map(|p| p.display().to_string());
     dockerfile_aware(
@@ -100,11 +95,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
             printer.warning(&d.code, &d.message);
         }
     }
-    let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let ropts = report::ReportOptions {
-        color,
+        color: super::stdout_color(args.output.as_deref()),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         ..Default::default()
     };
@@ -113,12 +105,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         Ok(())
     })?;
 
-    let threshold = match args.severity_threshold {
-        GateSeverity::Low => scan::Severity::Low,
-        GateSeverity::Medium => scan::Severity::Medium,
-        GateSeverity::High => scan::Severity::High,
-        GateSeverity::Critical => scan::Severity::Critical,
-    };
+    let threshold = scan::Severity::from(args.severity_threshold);
     let fail_on = match args.fail_on {
         GateFailOn::All => scan::FailOn::All,
         GateFailOn::Upgradable => scan::FailOn::Upgradable,
