@@ -67,3 +67,11 @@ fn scan_help() {
     assert!(out.status.success());
     insta::assert_snapshot!(stdout(&out));
 }
+
+/// Validates `diff --help` (snapshot).
+#[test]
+fn diff_help() {
+    let out = shipshape(&["diff", "--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(stdout(&out));
+}

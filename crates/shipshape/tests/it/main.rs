@@ -11,6 +11,7 @@ mod cli;
 mod db;
 mod db_oci;
 mod diff;
+mod example_output;
 mod examples;
 mod sbom_errors;
 mod sbom_images;
