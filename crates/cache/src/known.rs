@@ -8,7 +8,7 @@
 //! best effort: a cache that cannot be read or written only means the base is not named
 //! this way.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,7 @@ struct Record {
 }
 
 /// The store of remembered images under `dir`.
+#[derive(Clone, Debug)]
 pub struct KnownImages {
     dir: PathBuf,
 }
@@ -36,11 +37,9 @@ fn diff_ids(inv: &inventory::Inventory) -> Option<Vec<String>> {
 }
 
 impl KnownImages {
-    /// The store beside the database `db` (its cache directory).
-    pub fn beside(db: &Path) -> KnownImages {
-        KnownImages {
-            dir: vulndb::update::cache_dir_for(db).join("known-images"),
-        }
+    /// The store in `dir` (beside the database: its cache directory's `known-images`).
+    pub fn new(dir: impl Into<PathBuf>) -> KnownImages {
+        KnownImages { dir: dir.into() }
     }
 
     /// Remember a registry image (one with a reference and a manifest digest).
@@ -55,21 +54,14 @@ impl KnownImages {
         let (Some(first), Some(name)) = (hex(&ids[0]), hex(digest)) else {
             return;
         };
-        let dir = self.dir.join(first);
+        let file = self.dir.join(first).join(format!("{name}.json"));
         let record = Record {
             reference: reference.clone(),
             manifest_digest: Some(digest.clone()),
             diff_ids: ids,
         };
-        let Ok(json) = serde_json::to_vec(&record) else {
-            return;
-        };
-        if std::fs::create_dir_all(&dir).is_ok() {
-            let tmp = dir.join(format!(".{name}.{}", std::process::id()));
-            if std::fs::write(&tmp, json).is_ok() {
-                let _ = std::fs::rename(&tmp, dir.join(format!("{name}.json")));
-            }
-            let _ = std::fs::remove_file(&tmp);
+        if let Ok(json) = serde_json::to_vec(&record) {
+            crate::write_atomic(&file, &json);
         }
     }
 
@@ -100,27 +92,16 @@ impl KnownImages {
             }
         }
         let r = best?;
-        Some(inventory::Inventory {
-            image: inventory::ImageInfo {
-                name: r.reference.clone(),
-                reference: Some(r.reference),
-                manifest_digest: r.manifest_digest,
-                ..Default::default()
-            },
-            layers: r
-                .diff_ids
-                .into_iter()
-                .enumerate()
-                .map(|(index, d)| inventory::LayerInfo {
-                    index,
-                    digest: String::new(),
-                    diff_id: Some(d),
-                    size: None,
-                    created_by: None,
-                })
-                .collect(),
+        let image = inventory::ImageInfo {
+            name: r.reference.clone(),
+            reference: Some(r.reference),
+            manifest_digest: r.manifest_digest,
             ..Default::default()
-        })
+        };
+        Some(inventory::Inventory::of_layers(
+            image,
+            r.diff_ids.into_iter().map(inventory::LayerInfo::of_diff_id),
+        ))
     }
 }
 
@@ -156,9 +137,7 @@ mod tests {
     #[test]
     fn longest_proper_prefix() {
         let dir = tempfile::tempdir().unwrap();
-        let known = KnownImages {
-            dir: dir.path().join("known-images"),
-        };
+        let known = KnownImages::new(dir.path().join("known-images"));
         known.record(&image("r/debian:12", "sha256:d1", &["aa"]));
         known.record(&image("r/python:3", "sha256:d2", &["aa", "bb"]));
         known.record(&image("r/other:1", "sha256:d3", &["aa", "cc"]));

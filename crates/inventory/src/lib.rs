@@ -27,7 +27,7 @@ mod walk;
 
 pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
 pub use error::Error;
-pub use merge::{inventory_image, inventory_rootfs, Options, Progress};
+pub use merge::{inventory_image, inventory_layers, inventory_rootfs, Options, Progress};
 pub use model::{
     Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
     PackageType,

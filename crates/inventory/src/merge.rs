@@ -170,6 +170,20 @@ pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, 
         .map(|i| read_layer(image, i, &list, opts))
         .collect::<Result<_, _>>()?;
 
+    let Inventory {
+        image: info,
+        layers,
+        diagnostics,
+        ..
+    } = inventory_layers(image);
+    Ok(merge(info, layers, facts, &list, diagnostics))
+}
+
+/// What an image's manifest and config alone say, without reading a layer: its identity,
+/// labels, annotations and history, and its layers with the build step of each (a
+/// diagnostic when the history does not pair with the layers). No OS, no packages: telling
+/// a base image by its layers needs no more, and [`inventory_image`] starts from it.
+pub fn inventory_layers(image: &oci::Image) -> Inventory {
     let history = image.config.layer_history(image.layers.len());
     let mut diagnostics = Vec::new();
     let non_empty = image
@@ -224,7 +238,12 @@ pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, 
             })
             .collect(),
     };
-    Ok(merge(info, layers, facts, &list, diagnostics))
+    Inventory {
+        image: info,
+        layers,
+        diagnostics,
+        ..Inventory::default()
+    }
 }
 
 /// Take the inventory of an unpacked root filesystem. Packages carry no layer.

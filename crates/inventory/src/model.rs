@@ -257,6 +257,36 @@ pub struct Inventory {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Inventory {
+    /// An image known only by its identity and its layers (from its manifest and config, or
+    /// a record of them), without reading a layer: no OS, no packages. Telling a base image
+    /// by its layers needs no more. The layers are numbered in the order given, bottom first.
+    pub fn of_layers(image: ImageInfo, layers: impl IntoIterator<Item = LayerInfo>) -> Inventory {
+        Inventory {
+            image,
+            layers: layers
+                .into_iter()
+                .enumerate()
+                .map(|(index, l)| LayerInfo { index, ..l })
+                .collect(),
+            ..Inventory::default()
+        }
+    }
+}
+
+impl LayerInfo {
+    /// A layer known by its diff_id alone (no blob digest, size or history).
+    pub fn of_diff_id(diff_id: String) -> LayerInfo {
+        LayerInfo {
+            index: 0,
+            digest: String::new(),
+            diff_id: Some(diff_id),
+            size: None,
+            created_by: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

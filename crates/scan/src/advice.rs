@@ -1,7 +1,8 @@
 //! Base image advice: which tags of the base image's repository would bring fewer
 //! vulnerabilities.
 //!
-//! Pure logic; the CLI lists the tags, resolves digests and scans. The steps:
+//! The policy is here; the registry work is the caller's, behind [`AdviceSource`]
+//! ([`recommend`] runs the steps with it). The steps:
 //!
 //! 1. [`parse_tag`] reads a tag into a version and a variant: `3.12.1-slim-bookworm` is
 //!    version `3.12.1`, variant `slim-bookworm`; `bookworm-slim` is Debian's codename (version
@@ -25,6 +26,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::SeverityCounts;
+
+mod runner;
+
+pub use runner::{
+    recommend, AdviceOptions, AdviceProgress, AdviceSource, BaseLocation, ResolvedImage,
+    SourceError, OFFLINE_NOTE, RESOLVES_PER_SCAN, TIME_BUDGET,
+};
 
 /// `code` when better base images were found.
 pub const REMEDIATION_AVAILABLE: &str = "REMEDIATION_AVAILABLE";

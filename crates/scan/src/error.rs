@@ -13,4 +13,16 @@ pub enum ScanError {
         #[source]
         err: Box<vulndb::StoreError>,
     },
+    /// The Dockerfile given with `--file` cannot be aligned with the image (no such stage).
+    #[error("--file {file}")]
+    Dockerfile {
+        /// The Dockerfile, as given.
+        file: String,
+        /// Why.
+        #[source]
+        err: crate::attribution::AttributionError,
+    },
+    /// `--exclude-base` was asked for, but nothing tells which layers are the base image's.
+    #[error("--exclude-base: cannot tell which layers are the base image's (give --file DOCKERFILE, or --base-image IMAGE)")]
+    NoBaseLayers,
 }

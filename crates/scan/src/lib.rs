@@ -15,12 +15,15 @@
 //!
 //! It does not know file formats (reading images and feeds is `inventory`'s and `vulndb`'s
 //! job), how versions order (that is `version`), or how a report is printed (text, JSON,
-//! SARIF and CycloneDX are `report`'s), nor registries (the binary lists tags and pulls the
-//! candidates the advice asks for). It does no I/O besides reading the store, and never
-//! prints.
+//! SARIF and CycloneDX are `report`'s), nor registries (the caller lists tags and pulls the
+//! candidates the advice asks for, behind [`advice::AdviceSource`]). It does no I/O besides
+//! reading the store: policy and VEX documents and the Dockerfile arrive parsed, and the
+//! moment of the scan arrives as a value. It never prints.
 //!
 //! # Brief overview
-//! * [`scan()`] with [`ScanOptions`] → [`Report`] of [`Finding`]s, or a [`ScanError`].
+//! * [`Scanner::scan`] with a [`ScanRequest`] (inventory, options, policy, VEX, now,
+//!   Dockerfile context) → [`Report`]: the one entry point of `scan`, `diff`, `sbom:`
+//!   re-checks and the advice; [`scan()`] with [`ScanOptions`] is its matching step.
 //! * [`Severity`], [`SeveritySource`], [`FindingStatus`], [`Identifiers`], [`ExploitData`],
 //!   [`LayerRef`], [`UpgradeStep`]: the parts of a finding.
 //! * [`exceeds`] and [`FailOn`]: the gate behind the exit code.
@@ -80,6 +83,7 @@ mod model;
 pub mod paths;
 pub mod policy;
 pub mod provenance;
+pub mod scanner;
 pub mod severity;
 pub mod vex;
 
@@ -97,4 +101,5 @@ pub use model::{
     UnknownSeverity, UpgradeStep,
 };
 pub use policy::{apply_policy, check_database_age, IgnoreRule, Policy, PolicyError};
+pub use scanner::{DockerContext, ScanRequest, Scanner};
 pub use vex::{Vex, VexStatus};

@@ -22,7 +22,6 @@
 //!   file exists to prevent.
 //! * `expires` is inclusive: on that day the rule still hides.
 
-use std::path::Path;
 use std::time::Duration;
 
 use inventory::Inventory;
@@ -39,18 +38,9 @@ pub use crate::diagnostics::{EXPIRED_RULE, STALE_DATABASE};
 /// The file looked up in the current directory when no `--policy` is given.
 pub const DEFAULT_FILE: &str = ".shipshape.yaml";
 
-/// A policy or VEX file that cannot be used; the message names the file.
+/// A policy or VEX document that cannot be used; the message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    /// The file cannot be read.
-    #[error("cannot read {file}")]
-    Read {
-        /// The file.
-        file: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
     /// The file is not a valid policy or VEX document.
     #[error("invalid {kind} {file}: {message}")]
     Invalid {
@@ -190,16 +180,6 @@ impl Policy {
             file: file.to_owned(),
             rules,
         })
-    }
-
-    /// Reads and parses a policy file.
-    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        Policy::parse(&file, &text)
     }
 }
 
@@ -351,11 +331,6 @@ pub fn check_database_age(report: &mut Report, age: Option<Duration>) {
             report.database.path
         ),
     });
-}
-
-/// Today's date (UTC), for [`apply_policy`].
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc().date()
 }
 
 #[cfg(test)]
@@ -517,8 +492,6 @@ ignore:
             assert!(err.contains("ci/policy.yaml"), "{err}");
             assert!(err.contains(needle), "{needle}: {err}");
         }
-        let err = Policy::load(Path::new("/nonexistent/p.yaml")).unwrap_err();
-        assert!(err.to_string().contains("/nonexistent/p.yaml"), "{err}");
     }
 
     /// Validates matching by id, alias, package (each name form), version and path.

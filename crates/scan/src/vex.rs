@@ -11,8 +11,6 @@
 //! ones: `not_affected` and `fixed` hide the finding, `affected` and `under_investigation`
 //! keep it.
 
-use std::path::Path;
-
 use serde::Deserialize;
 
 use crate::model::{Finding, SuppressionRule, SuppressionSource};
@@ -205,16 +203,6 @@ impl Vex {
             file: file.to_owned(),
             statements,
         })
-    }
-
-    /// Reads and parses an OpenVEX file.
-    pub fn load(path: &Path) -> Result<Vex, PolicyError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        Vex::parse(&file, &text)
     }
 }
 
@@ -499,7 +487,5 @@ mod tests {
                 "{needle}: {err}"
             );
         }
-        let err = Vex::load(std::path::Path::new("/nonexistent/v.json")).unwrap_err();
-        assert!(err.to_string().contains("/nonexistent/v.json"));
     }
 }

@@ -62,30 +62,17 @@ fn resolve(target: &oci::Target, args: &TargetArgs) -> Result<oci::Image> {
 /// alone, without reading a layer: what telling a base image by its layers needs. A root
 /// filesystem or an SBOM has no layers.
 pub fn layers(args: &TargetArgs) -> Result<inventory::Inventory> {
-    let mut inv = inventory::Inventory::default();
-    inv.image.name = args.target.clone();
+    let named = |name: &str| inventory::ImageInfo {
+        name: name.to_owned(),
+        ..Default::default()
+    };
     if args.target.starts_with("sbom:") {
-        return Ok(inv);
+        return Ok(inventory::Inventory::of_layers(named(&args.target), []));
     }
     let target = oci::Target::parse(&args.target)?;
     if let oci::Target::Dir(_) = target {
-        return Ok(inv);
+        return Ok(inventory::Inventory::of_layers(named(&args.target), []));
     }
     let image = resolve(&target, args)?;
-    inv.image.reference = image.reference.clone();
-    inv.image.manifest_digest = image.manifest_digest.as_ref().map(|d| d.to_string());
-    inv.image.config_digest = image.config_digest.as_ref().map(|d| d.to_string());
-    inv.layers = image
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(index, l)| inventory::LayerInfo {
-            index,
-            digest: l.digest.to_string(),
-            diff_id: l.diff_id.as_ref().map(|d| d.to_string()),
-            size: l.size,
-            created_by: None,
-        })
-        .collect();
-    Ok(inv)
+    Ok(inventory::inventory_layers(&image))
 }

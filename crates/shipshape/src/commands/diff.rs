@@ -20,9 +20,13 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &Printer) -> Result<Ex
 
     let db = vulndb::resolve_path(global.db.as_deref());
     let store = super::open_database(global, &db, printer)?;
-    let from_report = super::scan_inventory(&from_inv, &store)
+    let scanner = scan::Scanner::new(&store);
+    let now = time::OffsetDateTime::now_utc();
+    let from_report = scanner
+        .scan(&scan::ScanRequest::new(&from_inv, now))
         .with_context(|| format!("cannot scan the FROM image {}", args.from))?;
-    let to_report = super::scan_inventory(&to_inv, &store)
+    let to_report = scanner
+        .scan(&scan::ScanRequest::new(&to_inv, now))
         .with_context(|| format!("cannot scan the TO image {}", args.to))?;
 
     // Database staleness is said once; other diagnostics name their image.

@@ -3,7 +3,6 @@
 mod advice;
 mod db;
 mod diff;
-mod known;
 mod sbom;
 mod scan;
 
@@ -98,20 +97,19 @@ pub(crate) fn open_database(
     vulndb::Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
 }
 
-/// Match an inventory against the store, then flag a stale database (the same rule as
-/// `db status`: older than `update::STALE_AFTER`, or of unknown age): `scan` and `diff`.
-pub(crate) fn scan_inventory(
-    inv: &inventory::Inventory,
-    store: &vulndb::Store,
-) -> Result<::scan::Report, ::scan::ScanError> {
-    let mut report = ::scan::scan(inv, store, &::scan::ScanOptions::default())?;
-    let age = report
-        .database
-        .built_at
-        .as_deref()
-        .and_then(vulndb::update::age_of);
-    ::scan::check_database_age(&mut report, age);
-    Ok(report)
+/// Run one scan request; a failure to read the store names the target, a Dockerfile or
+/// `--exclude-base` problem speaks for itself.
+pub(crate) fn run_scan(
+    scanner: &::scan::Scanner<'_>,
+    request: &::scan::ScanRequest<'_>,
+    target: &str,
+) -> Result<::scan::Report> {
+    scanner.scan(request).map_err(|e| match e {
+        ::scan::ScanError::Store { .. } => {
+            anyhow::Error::new(e).context(format!("cannot scan {target}"))
+        }
+        other => other.into(),
+    })
 }
 
 /// Whether a report written to standard output (no `--output`) is coloured: only on a

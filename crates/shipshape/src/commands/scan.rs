@@ -12,11 +12,11 @@ use crate::printer::Printer;
 pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<ExitStatus> {
     // Policy and VEX files are read first: a typo fails fast, before the image is pulled.
     let policy = match &args.policy {
-        Some(path) => scan::Policy::load(path)?,
+        Some(path) => read_policy(path)?,
         None => {
-            let default = std::path::Path::new(scan::policy::DEFAULT_FILE);
+            let default = Path::new(scan::policy::DEFAULT_FILE);
             if default.is_file() {
-                scan::Policy::load(default)?
+                read_policy(default)?
             } else {
                 scan::Policy::default()
             }
@@ -25,8 +25,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     let vex = args
         .vex
         .iter()
-        .map(|p| scan::Vex::load(p))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|p| scan::Vex::parse(&p.display().to_string(), &read_text(p)?).map_err(Into::into))
+        .collect::<Result<Vec<_>>>()?;
     // So is the Dockerfile.
     let dockerfile = match &args.dockerfile {
         Some(path) => Some(read_dockerfile(path, &args.build_args)?),
@@ -34,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     };
     let inv = crate::target::inventory(&args.target, printer)?;
     let db = vulndb::resolve_path(global.db.as_deref());
-    let known = super::known::KnownImages::beside(&db);
+    let known = cache::KnownImages::new(vulndb::update::cache_dir_for(&db).join("known-images"));
     // The base image the user names: its layers (manifest and config, no layer read) are
     // what tells it; else an image scanned before whose layers are this image's bottom ones.
     let given_base = match &args.base_image {
@@ -60,18 +60,23 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     known.record(&inv);
 
     let store = super::open_database(global, &db, printer)?;
-    let mut report = super::scan_inventory(&inv, &store)
-        .with_context(|| format!("cannot scan {}", args.target.target))?;
-    scan::apply_policy(&mut report, &inv, &policy, &vex, scan::policy::today());
-    report.target_file = args.dockerfile.as_ref().map(|p| p.display().to_string());
-    dockerfile_aware(
-        &mut report,
-        &inv,
-        dockerfile.as_ref(),
-        args,
-        given_base.as_ref(),
-        known_base.as_ref(),
-    )?;
+    let scanner = scan::Scanner::new(&store);
+    let request = scan::ScanRequest {
+        policy: Some(&policy),
+        vex: &vex,
+        docker: Some(scan::DockerContext {
+            dockerfile: dockerfile
+                .as_ref()
+                .zip(args.dockerfile.as_ref())
+                .map(|(df, path)| (df, path.display().to_string())),
+            stage: args.stage.as_deref(),
+            given_base: args.base_image.clone().zip(given_base.as_ref()),
+            known_base: known_base.as_ref(),
+            exclude_base: args.exclude_base,
+        }),
+        ..scan::ScanRequest::new(&inv, time::OffsetDateTime::now_utc())
+    };
+    let mut report = super::run_scan(&scanner, &request, &args.target.target)?;
     // Better base images: only when the base image is known by name (--recommend-limit 0:
     // not at all).
     if let Some(base) = report
@@ -80,8 +85,9 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
         .clone()
         .filter(|_| args.recommend_limit > 0)
     {
-        let opts = super::advice::AdviceOptions::from_scan(global, args, &db, printer);
-        report.docker.base_image_remediation = Some(super::advice::recommend(&base, &store, &opts));
+        report.docker.base_image_remediation = Some(super::advice::recommend(
+            &base, scanner, global, args, &db, printer,
+        ));
     }
     let format = match (args.json, args.format) {
         (true, _) | (_, ScanFormat::Json) => report::ReportFormat::Json,
@@ -119,6 +125,18 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
     )
 }
 
+/// A policy or VEX file's text; the error names the file.
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn read_policy(path: &Path) -> Result<scan::Policy> {
+    Ok(scan::Policy::parse(
+        &path.display().to_string(),
+        &read_text(path)?,
+    )?)
+}
+
 /// The largest `--file` read.
 const MAX_DOCKERFILE: u64 = 4 << 20;
 
@@ -146,71 +164,4 @@ fn read_dockerfile(path: &Path, build_args: &[String]) -> Result<dockerfile::Doc
         .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?;
     dockerfile::Dockerfile::parse_with_build_args(&text, &args)
         .with_context(|| format!("cannot parse the Dockerfile {}", path.display()))
-}
-
-/// Which layers are the base image's and which Dockerfile instruction made each of the
-/// others; `--exclude-base`.
-fn dockerfile_aware(
-    report: &mut scan::Report,
-    inv: &inventory::Inventory,
-    dockerfile: Option<&dockerfile::Dockerfile>,
-    args: &ScanArgs,
-    given_base: Option<&inventory::Inventory>,
-    known_base: Option<&inventory::Inventory>,
-) -> Result<()> {
-    let attribution = match (dockerfile, &args.dockerfile) {
-        (Some(df), Some(path)) => Some(
-            scan::attribution::attribute(&inv.image, &inv.layers, df, args.stage.as_deref())
-                .with_context(|| format!("--file {}", path.display()))?,
-        ),
-        _ => None,
-    };
-    if let Some(a) = &attribution {
-        report
-            .diagnostics
-            .extend(a.warnings.iter().map(|w| scan::ScanDiagnostic {
-                code: scan::diagnostics::DOCKERFILE_MISMATCH.code.to_owned(),
-                message: w.clone(),
-            }));
-    }
-    // A --base-image whose layers are this image's bottom layers names the base; else the
-    // usual order (Dockerfile, annotations, labels, an image scanned before, history).
-    let named = match (&args.base_image, given_base) {
-        (Some(given), Some(b)) => {
-            let named = scan::base::named(inv, b);
-            if named.is_none() {
-                report.diagnostics.push(scan::ScanDiagnostic {
-                    code: scan::diagnostics::BASE_IMAGE_MISMATCH.code.to_owned(),
-                    message: format!(
-                        "--base-image {given}: its {} layers are not the bottom layers of {}; ignored",
-                        b.layers.len(),
-                        inv.image.name
-                    ),
-                });
-            }
-            named
-        }
-        _ => None,
-    };
-    let base = named.or_else(|| {
-        scan::base::detect(
-            inv,
-            dockerfile
-                .zip(attribution.as_ref())
-                .map(|(df, a)| (df, args.stage.as_deref(), a)),
-            known_base,
-        )
-    });
-    if args.exclude_base && base.as_ref().and_then(|b| b.layers).is_none() {
-        anyhow::bail!(
-            "--exclude-base: cannot tell which layers are the base image's (give --file DOCKERFILE, or --base-image IMAGE)"
-        );
-    }
-    scan::base::apply(
-        report,
-        base.as_ref(),
-        attribution.as_ref(),
-        args.exclude_base,
-    );
-    Ok(())
 }

@@ -200,18 +200,21 @@ fn vex_not_affected_hides() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
-/// Validates that a missing policy and a malformed VEX document exit 2 naming the file.
+/// Validates that a missing policy or VEX file and a malformed VEX document exit 2 naming
+/// the file.
 #[test]
 fn bad_policy_or_vex_exit_2() {
     let Some(s) = setup() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let out = scan_in(&s, dir.path(), &["--policy", "missing.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("cannot read missing.yaml"),
-        "{}",
-        stderr(&out)
-    );
+    for flag in ["--policy", "--vex"] {
+        let out = scan_in(&s, dir.path(), &[flag, "missing.yaml"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("cannot read missing.yaml"),
+            "{flag}: {}",
+            stderr(&out)
+        );
+    }
 
     std::fs::write(
         dir.path().join("bad.yaml"),

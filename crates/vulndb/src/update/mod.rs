@@ -571,9 +571,15 @@ pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 
 /// How long ago an RFC 3339 time (a `built_at` or `fetched_at`) was; `None` if it does not
 /// parse. Times in the future count as zero.
 pub fn age_of(rfc3339: &str) -> Option<std::time::Duration> {
+    age_at(rfc3339, time::OffsetDateTime::now_utc())
+}
+
+/// How old a database built at `rfc3339` is at `now` (zero when it claims to be from the
+/// future); `None` when the time does not parse.
+pub fn age_at(rfc3339: &str, now: time::OffsetDateTime) -> Option<std::time::Duration> {
     let t = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()?;
-    let d = time::OffsetDateTime::now_utc() - t;
+    let d = now - t;
     Some(d.try_into().unwrap_or_default())
 }
 
