@@ -375,13 +375,17 @@ impl Advisor<'_, '_> {
             .source
             .inventory(image)
             .map_err(|e| chain(e.as_ref()))?;
+        // Counts only: no exploit data, no policy, and no "now" (no age check).
         let request = ScanRequest {
+            inventory: &inv,
             options: ScanOptions {
                 exploit_data: false,
                 ..Default::default()
             },
+            policy: None,
+            vex: &[],
             now: None,
-            ..ScanRequest::new(&inv, time::OffsetDateTime::UNIX_EPOCH)
+            docker: None,
         };
         let report = self.scanner.scan(&request).map_err(|e| chain(&e))?;
         let counts = report.severity_counts;
