@@ -12,7 +12,7 @@
 //! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
 //! * [`inventory_image`] walks an [`oci::Image`]; [`inventory_rootfs`] walks a directory.
 //! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back.
-//! * [`Inventory`] and [`Package`] are the result.
+//! * [`Inventory`] and [`Package`] are the result; a [`PackageId`] names one package of it.
 #![deny(missing_docs)]
 
 mod analyzer;
@@ -30,6 +30,6 @@ pub use error::Error;
 pub use merge::{inventory_image, inventory_layers, inventory_rootfs, Options, Progress};
 pub use model::{
     Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
-    PackageType,
+    PackageId, PackageType,
 };
 pub use sbom_input::inventory_sbom;
