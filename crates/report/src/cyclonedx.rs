@@ -6,8 +6,9 @@
 //!
 //! Shape: `metadata.component` is the image (a `container`); `components` holds the OS (an
 //! `operating-system`) and one `library` per package; `dependencies` links the image to the
-//! OS and the top-level packages, and each package to what it depends on. Where a package came
-//! from is kept in `properties` named `shipshape:layer:*` and `shipshape:package:*`.
+//! OS and the top-level packages, and each package to what it depends on (both as
+//! [`Inventory::dependencies`] resolves them). Where a package came from is kept in
+//! `properties` named `shipshape:layer:*` and `shipshape:package:*`.
 //!
 //! [`vulnerability_bom`] adds a `vulnerabilities` section for a scan [`Report`] to the same
 //! BOM: one entry per finding (a vulnerability in one installed package), whose `affects`
@@ -29,7 +30,7 @@ use inventory::{Inventory, Package};
 use scan::{Finding, FindingStatus, Report, Severity};
 use serde::{Deserialize, Serialize};
 
-use crate::{graph, licenses, Context, Error, RenderOptions, TOOL_NAME};
+use crate::{licenses, Context, Error, RenderOptions, TOOL_NAME};
 
 /// The CycloneDX spec version written.
 pub const SPEC_VERSION: &str = "1.6";
@@ -229,9 +230,9 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
             .map(|(p, r)| package_component(p, r)),
     );
 
-    let edges = graph::depends(inv);
+    let deps = inv.dependencies();
     let mut image_deps: Vec<String> = os_ref.iter().cloned().collect();
-    image_deps.extend(graph::roots(&edges).into_iter().map(|i| refs[i].clone()));
+    image_deps.extend(deps.roots().into_iter().map(|i| refs[i.index()].clone()));
     let mut dependencies = vec![Dependency {
         reference: image_ref.clone(),
         depends_on: image_deps,
@@ -242,10 +243,14 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
             depends_on: Vec::new(),
         });
     }
-    dependencies.extend(refs.iter().zip(&edges).map(|(r, targets)| Dependency {
-        reference: r.clone(),
-        depends_on: targets.iter().map(|&t| refs[t].clone()).collect(),
-    }));
+    dependencies.extend(
+        refs.iter()
+            .zip(deps.iter())
+            .map(|(r, (_, targets))| Dependency {
+                reference: r.clone(),
+                depends_on: targets.iter().map(|t| refs[t.index()].clone()).collect(),
+            }),
+    );
 
     let bom = Bom {
         bom_format: "CycloneDX".into(),
