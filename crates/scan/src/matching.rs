@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use inventory::{Inventory, Package};
+use inventory::{Inventory, Package, PackageId};
 use vulndb::import::epss::EpssScore;
 use vulndb::import::kev::KevEntry;
 use vulndb::import::nvd::NvdRecord;
@@ -643,9 +643,9 @@ fn build_finding(
         .or_else(|| publication_time.clone());
 
     // Paths.
-    let labels = |ids: &[usize]| -> Vec<String> {
+    let labels = |ids: &[PackageId]| -> Vec<String> {
         ids.iter()
-            .filter_map(|&i| ctx.inv.packages.get(i))
+            .filter_map(|&i| ctx.inv.package(i))
             .map(label)
             .collect()
     };
@@ -763,7 +763,7 @@ fn short_title(details: &str) -> Option<String> {
 /// [`ScanError::Store`] when the store cannot be read, naming the lookup.
 pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report, ScanError> {
     let feed = inv.os.as_ref().and_then(ecosystem::os_feed);
-    let graph = Graph::new(&inv.packages);
+    let graph = Graph::new(inv);
     let (project_name, root) = image_root(&inv.image.name);
     let ctx = Context {
         inv,
@@ -781,7 +781,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
     // Per candidate-ecosystem list: how many packages were looked up in it.
     let mut needed: BTreeMap<Vec<String>, usize> = BTreeMap::new();
 
-    for (i, pkg) in inv.packages.iter().enumerate() {
+    for (id, pkg) in inv.packages_with_ids() {
         let q = match ecosystem::query(pkg, feed.as_ref()) {
             Ok(q) => q,
             Err(Unqueryable::NoOsFeed) => {
@@ -799,7 +799,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         if hits.is_empty() {
             continue;
         }
-        let paths = graph.paths(i, opts.shown_paths, opts.path_cap);
+        let paths = graph.paths(id, opts.shown_paths, opts.path_cap);
         for group in group(&hits, &mut lookups)? {
             let members: Vec<&Hit> = group.members.iter().filter_map(|&k| hits.get(k)).collect();
             if members.is_empty() {
