@@ -615,7 +615,7 @@ pub fn diff_findings(from: &Report, to: &Report) -> FindingDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DatabaseInfo, Identifiers, SeveritySource};
+    use crate::{DatabaseInfo, SeveritySource};
 
     fn deb(name: &str, version: &str, arch: &str, source: Option<&str>) -> Package {
         Package {
@@ -647,51 +647,11 @@ mod tests {
     }
 
     fn finding(id: &str, source: &str, binary: &str, version: &str, sev: Severity) -> Finding {
-        let name = if source == binary {
-            binary.to_owned()
-        } else {
-            format!("{source}/{binary}")
-        };
         Finding {
-            id: id.into(),
             title: format!("{id} in {source}"),
-            description: None,
             severity: sev,
             severity_source: SeveritySource::Vendor("debian".into()),
-            vendor_severity: None,
-            cvss_score: None,
-            cvss_vector: None,
-            cvss_v3: None,
-            identifiers: Identifiers::default(),
-            advisories: Vec::new(),
-            url: String::new(),
-            references: Vec::new(),
-            package_name: source.into(),
-            name,
-            binary_name: binary.into(),
-            version: version.into(),
-            package_type: "deb".into(),
-            package_manager: "debian:12".into(),
-            ecosystem: "Debian:12".into(),
-            purl: String::new(),
-            status: FindingStatus::Fixed,
-            nearest_fixed_in_version: Some("99".into()),
-            fixed_in: vec!["99".into()],
-            is_upgradable: true,
-            upgrade_path: Vec::new(),
-            from: Vec::new(),
-            introduced_through: Vec::new(),
-            paths: Vec::new(),
-            more_paths: 0,
-            paths_truncated: false,
-            layer: None,
-            dockerfile_instruction: None,
-            dockerfile_line: None,
-            docker_base_image: None,
-            exploit_data: Default::default(),
-            publication_time: None,
-            disclosure_time: None,
-            modification_time: None,
+            ..Finding::deb(id, source, binary, version).with_fix("99")
         }
     }
 

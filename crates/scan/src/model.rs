@@ -376,6 +376,72 @@ impl Finding {
     }
 }
 
+#[cfg(test)]
+impl Finding {
+    /// A finding for tests: vulnerability `id` in the Debian 12 package `binary`, built from
+    /// `source`, at `version`. Rated by nothing (unknown severity), not fixed, with no paths,
+    /// layer, Dockerfile step or exploit data; set what a test is about with struct update
+    /// syntax.
+    pub(crate) fn deb(id: &str, source: &str, binary: &str, version: &str) -> Finding {
+        Finding {
+            id: id.into(),
+            title: String::new(),
+            description: None,
+            severity: Severity::Unknown,
+            severity_source: SeveritySource::None,
+            vendor_severity: None,
+            cvss_score: None,
+            cvss_vector: None,
+            cvss_v3: None,
+            identifiers: Identifiers::default(),
+            advisories: Vec::new(),
+            url: String::new(),
+            references: Vec::new(),
+            package_name: source.into(),
+            name: if source == binary {
+                binary.into()
+            } else {
+                format!("{source}/{binary}")
+            },
+            binary_name: binary.into(),
+            version: version.into(),
+            package_type: "deb".into(),
+            package_manager: "debian:12".into(),
+            ecosystem: "Debian:12".into(),
+            purl: String::new(),
+            status: FindingStatus::NotFixed,
+            nearest_fixed_in_version: None,
+            fixed_in: Vec::new(),
+            is_upgradable: false,
+            upgrade_path: Vec::new(),
+            from: Vec::new(),
+            introduced_through: Vec::new(),
+            paths: Vec::new(),
+            more_paths: 0,
+            paths_truncated: false,
+            layer: None,
+            dockerfile_instruction: None,
+            dockerfile_line: None,
+            docker_base_image: None,
+            exploit_data: ExploitData::default(),
+            publication_time: None,
+            disclosure_time: None,
+            modification_time: None,
+        }
+    }
+
+    /// This finding, fixed in `version`: its nearest and only fixed version.
+    pub(crate) fn with_fix(self, version: &str) -> Finding {
+        Finding {
+            status: FindingStatus::Fixed,
+            nearest_fixed_in_version: Some(version.into()),
+            fixed_in: vec![version.into()],
+            is_upgradable: true,
+            ..self
+        }
+    }
+}
+
 /// Finding counts by severity.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
