@@ -435,7 +435,7 @@ pub(crate) fn build_vulnerabilities(
     let vulnerabilities = report
         .vulnerabilities
         .iter()
-        .map(|f| vulnerability(f, component_ref(f, inv, &refs)))
+        .map(|f| vulnerability(f, component_ref(f, &refs)))
         .collect();
     VulnerabilityBom {
         bom,
@@ -443,24 +443,20 @@ pub(crate) fn build_vulnerabilities(
     }
 }
 
-/// The bom-ref of the finding's package: the package with the same purl, else the same
-/// type, name and version; else the purl or `name@version` as they are.
-fn component_ref(f: &Finding, inv: &Inventory, refs: &[String]) -> String {
-    inv.packages
-        .iter()
-        .position(|p| {
-            if f.purl.is_empty() {
-                p.name == f.binary_name
-                    && p.full_version() == f.version
-                    && p.package_type.map(|t| t.as_str()) == Some(f.package_type.as_str())
-            } else {
-                p.purl == f.purl
-            }
-        })
-        .map(|i| refs[i].clone())
+/// The bom-ref of the finding's package ([`Finding::package`]); for a finding not linked to
+/// a package of `inv` (read back from JSON), its purl, else `type:name@version`.
+fn component_ref(f: &Finding, refs: &[String]) -> String {
+    f.package
+        .and_then(|id| refs.get(id.index()))
+        .cloned()
         .unwrap_or_else(|| {
             if f.purl.is_empty() {
-                format!("{}:{}@{}", f.package_type, f.binary_name, f.version)
+                format!(
+                    "{}:{}@{}",
+                    f.package_type.as_str(),
+                    f.binary_name,
+                    f.version
+                )
             } else {
                 f.purl.clone()
             }

@@ -212,8 +212,9 @@ pub struct DiffFinding {
     pub name: String,
     /// The installed package's own name (`libcurl4`).
     pub binary_name: String,
-    /// The package type (`deb`, `pypi`, …).
-    pub package_type: String,
+    /// The package type, written as its purl type (`deb`, `pypi`, …).
+    #[serde(with = "crate::model::purl_type")]
+    pub package_type: PackageType,
     /// The installed version (in *to* for changed findings).
     pub version: String,
     /// The smallest fixed version above the installed one.
@@ -234,7 +235,7 @@ impl DiffFinding {
             package_name: f.package_name.clone(),
             name: f.name.clone(),
             binary_name: f.binary_name.clone(),
-            package_type: f.package_type.clone(),
+            package_type: f.package_type,
             version: f.version.clone(),
             nearest_fixed_in_version: f.nearest_fixed_in_version.clone(),
             url: f.url.clone(),
@@ -562,12 +563,13 @@ pub fn diff_packages(from: &Inventory, to: &Inventory) -> PackageDiff {
     out
 }
 
-type FindingKey = (String, String, String);
+/// (id, purl type, name): the purl type's name, so keys order as they always have.
+type FindingKey = (String, &'static str, String);
 
 fn group_findings(report: &Report) -> BTreeMap<FindingKey, Vec<&Finding>> {
     let mut map: BTreeMap<FindingKey, Vec<&Finding>> = BTreeMap::new();
     for f in &report.vulnerabilities {
-        map.entry((f.id.clone(), f.package_type.clone(), f.name.clone()))
+        map.entry((f.id.clone(), f.package_type.as_str(), f.name.clone()))
             .or_default()
             .push(f);
     }
@@ -854,7 +856,7 @@ mod tests {
     #[test]
     fn duplicate_finding_keys_pair_by_version() {
         let mut f1 = finding("CVE-7", "jinja2", "jinja2", "2.11.2", Severity::High);
-        f1.package_type = "pypi".into();
+        f1.package_type = PackageType::Python;
         f1.ecosystem = "PyPI".into();
         let mut f2 = f1.clone();
         f2.version = "3.0.0".into();

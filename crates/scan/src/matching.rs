@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use inventory::{Inventory, Package, PackageId};
+use inventory::{Inventory, Package, PackageId, PackageType};
 use vulndb::import::epss::EpssScore;
 use vulndb::import::kev::KevEntry;
 use vulndb::import::nvd::NvdRecord;
@@ -460,15 +460,23 @@ struct Context<'a> {
     root: &'a str,
 }
 
+/// The installed package a finding is about.
+struct Installed<'a> {
+    id: PackageId,
+    pkg: &'a Package,
+    package_type: PackageType,
+}
+
 fn build_finding(
     ctx: &Context<'_>,
     lookups: &mut Lookups<'_>,
-    pkg: &Package,
+    installed: &Installed<'_>,
     q: &Query,
     members: &[&Hit],
     many_cves: bool,
     paths: &PathSet,
 ) -> Result<Finding, ScanError> {
+    let pkg = installed.pkg;
     // Identifiers.
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for h in members {
@@ -664,7 +672,7 @@ fn build_finding(
         None => Vec::new(),
     };
 
-    let is_os = pkg.package_type.is_some_and(|t| t.is_os());
+    let is_os = installed.package_type.is_os();
     Ok(Finding {
         id: primary,
         title,
@@ -686,6 +694,7 @@ fn build_finding(
             .collect(),
         url,
         references,
+        package: Some(installed.id),
         package_name: if is_os {
             source_name(pkg).to_owned()
         } else {
@@ -694,10 +703,7 @@ fn build_finding(
         name,
         binary_name: pkg.name.clone(),
         version: pkg.version.clone(),
-        package_type: pkg
-            .package_type
-            .map(|t| t.as_str().to_owned())
-            .unwrap_or_default(),
+        package_type: installed.package_type,
         package_manager: q.label.clone(),
         ecosystem: members[0].ecosystem.clone(),
         purl: pkg.purl.clone(),
@@ -793,6 +799,11 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
                 continue;
             }
         };
+        // `query` answers only for packages of a known type (else `NoEcosystem`).
+        let Some(package_type) = pkg.package_type else {
+            unqueryable += 1;
+            continue;
+        };
         tested += 1;
         *needed.entry(q.ecosystems.clone()).or_default() += 1;
         let hits = collect_hits(&mut lookups, pkg, &q, &mut diags)?;
@@ -800,6 +811,11 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             continue;
         }
         let paths = graph.paths(id, opts.shown_paths, opts.path_cap);
+        let installed = Installed {
+            id,
+            pkg,
+            package_type,
+        };
         for group in group(&hits, &mut lookups)? {
             let members: Vec<&Hit> = group.members.iter().filter_map(|&k| hits.get(k)).collect();
             if members.is_empty() {
@@ -808,7 +824,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             findings.push(build_finding(
                 &ctx,
                 &mut lookups,
-                pkg,
+                &installed,
                 &q,
                 &members,
                 group.many_cves,
