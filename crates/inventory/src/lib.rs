@@ -12,11 +12,14 @@
 //! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
 //! * [`inventory_image`] walks an [`oci::Image`]; [`inventory_rootfs`] walks a directory.
 //! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back.
-//! * [`Inventory`] and [`Package`] are the result.
+//! * [`Inventory`] and [`Package`] are the result; a [`PackageId`] names one package of it.
+//! * [`Inventory::dependencies`] resolves the packages' dependency names to packages once
+//!   ([`Dependencies`]), for dependency paths and SBOM relationships alike.
 #![deny(missing_docs)]
 
 mod analyzer;
 pub mod analyzers;
+mod deps;
 pub mod diagnostics;
 mod error;
 mod merge;
@@ -26,10 +29,11 @@ pub mod sbom_input;
 mod walk;
 
 pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
+pub use deps::Dependencies;
 pub use error::Error;
 pub use merge::{inventory_image, inventory_layers, inventory_rootfs, Options, Progress};
 pub use model::{
     Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
-    PackageType,
+    PackageId, PackageType,
 };
 pub use sbom_input::inventory_sbom;

@@ -27,6 +27,24 @@ pub enum PackageType {
 }
 
 impl PackageType {
+    /// Every package type, in declaration order.
+    pub const ALL: [PackageType; 9] = [
+        PackageType::Deb,
+        PackageType::Apk,
+        PackageType::Rpm,
+        PackageType::Python,
+        PackageType::Npm,
+        PackageType::Gem,
+        PackageType::Cargo,
+        PackageType::Golang,
+        PackageType::Maven,
+    ];
+
+    /// The type whose purl type ([`Self::as_str`]) is `s` (`pypi` → [`PackageType::Python`]).
+    pub fn from_purl_type(s: &str) -> Option<PackageType> {
+        PackageType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
     /// The purl type and the name users know (`deb`, `apk`, `rpm`, `pypi`, `npm`, `gem`,
     /// `cargo`, `golang`, `maven`).
     pub fn as_str(self) -> &'static str {
@@ -287,6 +305,36 @@ impl LayerInfo {
     }
 }
 
+/// A package of one [`Inventory`]: its index in [`Inventory::packages`].
+///
+/// It links a scan finding, a dependency edge or a path to the package itself, so nothing
+/// has to find a package again by name, version or purl. It means something only for the
+/// inventory it was taken from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PackageId(pub usize);
+
+impl PackageId {
+    /// The index in [`Inventory::packages`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl Inventory {
+    /// The package `id` names; `None` when it is out of range (an id of another inventory).
+    pub fn package(&self, id: PackageId) -> Option<&Package> {
+        self.packages.get(id.0)
+    }
+
+    /// Every package with its id, in order.
+    pub fn packages_with_ids(&self) -> impl Iterator<Item = (PackageId, &Package)> {
+        self.packages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PackageId(i), p))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +365,37 @@ mod tests {
         };
         assert_eq!(p.ecosystem(), Some("PyPI"));
         assert_eq!(Package::default().ecosystem(), None);
+    }
+
+    /// Validates that every type is listed once and read back from its purl type.
+    #[test]
+    fn package_types_from_purl_types() {
+        for t in PackageType::ALL {
+            assert_eq!(PackageType::from_purl_type(t.as_str()), Some(t));
+        }
+        let names: std::collections::BTreeSet<_> =
+            PackageType::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(names.len(), PackageType::ALL.len());
+        assert_eq!(PackageType::from_purl_type("python"), None);
+        assert_eq!(PackageType::from_purl_type(""), None);
+    }
+
+    /// Validates that an id finds its package and an out-of-range id finds nothing.
+    #[test]
+    fn package_ids() {
+        let inv = Inventory {
+            packages: vec![Package {
+                name: "a".into(),
+                ..Package::default()
+            }],
+            ..Inventory::default()
+        };
+        assert_eq!(
+            inv.package(PackageId(0)).map(|p| p.name.as_str()),
+            Some("a")
+        );
+        assert_eq!(inv.package(PackageId(1)), None);
+        let ids: Vec<_> = inv.packages_with_ids().map(|(id, _)| id).collect();
+        assert_eq!(ids, [PackageId(0)]);
     }
 }

@@ -6,8 +6,9 @@
 //!
 //! Shape: `metadata.component` is the image (a `container`); `components` holds the OS (an
 //! `operating-system`) and one `library` per package; `dependencies` links the image to the
-//! OS and the top-level packages, and each package to what it depends on. Where a package came
-//! from is kept in `properties` named `shipshape:layer:*` and `shipshape:package:*`.
+//! OS and the top-level packages, and each package to what it depends on (both as
+//! [`Inventory::dependencies`] resolves them). Where a package came from is kept in
+//! `properties` named `shipshape:layer:*` and `shipshape:package:*`.
 //!
 //! [`vulnerability_bom`] adds a `vulnerabilities` section for a scan [`Report`] to the same
 //! BOM: one entry per finding (a vulnerability in one installed package), whose `affects`
@@ -29,7 +30,7 @@ use inventory::{Inventory, Package};
 use scan::{Finding, FindingStatus, Report, Severity};
 use serde::{Deserialize, Serialize};
 
-use crate::{graph, licenses, Context, Error, RenderOptions, TOOL_NAME};
+use crate::{licenses, Context, Error, RenderOptions, TOOL_NAME};
 
 /// The CycloneDX spec version written.
 pub const SPEC_VERSION: &str = "1.6";
@@ -229,9 +230,9 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
             .map(|(p, r)| package_component(p, r)),
     );
 
-    let edges = graph::depends(inv);
+    let deps = inv.dependencies();
     let mut image_deps: Vec<String> = os_ref.iter().cloned().collect();
-    image_deps.extend(graph::roots(&edges).into_iter().map(|i| refs[i].clone()));
+    image_deps.extend(deps.roots().into_iter().map(|i| refs[i.index()].clone()));
     let mut dependencies = vec![Dependency {
         reference: image_ref.clone(),
         depends_on: image_deps,
@@ -242,10 +243,14 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
             depends_on: Vec::new(),
         });
     }
-    dependencies.extend(refs.iter().zip(&edges).map(|(r, targets)| Dependency {
-        reference: r.clone(),
-        depends_on: targets.iter().map(|&t| refs[t].clone()).collect(),
-    }));
+    dependencies.extend(
+        refs.iter()
+            .zip(deps.iter())
+            .map(|(r, (_, targets))| Dependency {
+                reference: r.clone(),
+                depends_on: targets.iter().map(|t| refs[t.index()].clone()).collect(),
+            }),
+    );
 
     let bom = Bom {
         bom_format: "CycloneDX".into(),
@@ -430,7 +435,7 @@ pub(crate) fn build_vulnerabilities(
     let vulnerabilities = report
         .vulnerabilities
         .iter()
-        .map(|f| vulnerability(f, component_ref(f, inv, &refs)))
+        .map(|f| vulnerability(f, component_ref(f, &refs)))
         .collect();
     VulnerabilityBom {
         bom,
@@ -438,24 +443,20 @@ pub(crate) fn build_vulnerabilities(
     }
 }
 
-/// The bom-ref of the finding's package: the package with the same purl, else the same
-/// type, name and version; else the purl or `name@version` as they are.
-fn component_ref(f: &Finding, inv: &Inventory, refs: &[String]) -> String {
-    inv.packages
-        .iter()
-        .position(|p| {
-            if f.purl.is_empty() {
-                p.name == f.binary_name
-                    && p.full_version() == f.version
-                    && p.package_type.map(|t| t.as_str()) == Some(f.package_type.as_str())
-            } else {
-                p.purl == f.purl
-            }
-        })
-        .map(|i| refs[i].clone())
+/// The bom-ref of the finding's package ([`Finding::package`]); for a finding not linked to
+/// a package of `inv` (read back from JSON), its purl, else `type:name@version`.
+fn component_ref(f: &Finding, refs: &[String]) -> String {
+    f.package
+        .and_then(|id| refs.get(id.index()))
+        .cloned()
         .unwrap_or_else(|| {
             if f.purl.is_empty() {
-                format!("{}:{}@{}", f.package_type, f.binary_name, f.version)
+                format!(
+                    "{}:{}@{}",
+                    f.package_type.as_str(),
+                    f.binary_name,
+                    f.version
+                )
             } else {
                 f.purl.clone()
             }

@@ -407,7 +407,7 @@ mod tests {
             package_name: "curl".into(),
             name: "curl/libcurl4".into(),
             binary_name: "libcurl4".into(),
-            package_type: "deb".into(),
+            package_type: inventory::PackageType::Deb,
             version: "7.88.1-10".into(),
             nearest_fixed_in_version: fixed.map(Into::into),
             url: String::new(),

@@ -54,7 +54,6 @@
 pub mod cyclonedx;
 pub mod diff;
 mod error;
-mod graph;
 pub mod json;
 mod licenses;
 pub mod sarif;

@@ -360,20 +360,10 @@ fn dockerfile_location(f: &Finding, report: &Report) -> Option<Location> {
     })
 }
 
-/// The database path of the finding's package in the inventory: the package with the same
-/// purl, else the same type, name and version.
+/// The database path of the finding's package ([`Finding::package`]) in the inventory.
 fn package_db_path<'a>(f: &Finding, inv: &'a Inventory) -> Option<&'a str> {
-    inv.packages
-        .iter()
-        .find(|p| {
-            if !f.purl.is_empty() {
-                p.purl == f.purl
-            } else {
-                p.name == f.binary_name
-                    && p.full_version() == f.version
-                    && p.package_type.map(|t| t.as_str()) == Some(f.package_type.as_str())
-            }
-        })
+    f.package
+        .and_then(|id| inv.package(id))
         .map(|p| p.db_path.as_str())
         .filter(|d| !d.is_empty())
 }

@@ -2,7 +2,7 @@
 //!
 //! Shape: the document `DESCRIBES` the image (a package with purpose `CONTAINER`); the image
 //! `CONTAINS` the OS (`OPERATING-SYSTEM`) and every package (`LIBRARY`); packages are linked
-//! by `DEPENDS_ON`. Each package carries its purl as a `PACKAGE-MANAGER` external reference
+//! by `DEPENDS_ON`, as [`Inventory::dependencies`] resolves them. Each package carries its purl as a `PACKAGE-MANAGER` external reference
 //! and where it came from (layer, database file, source package) in `comment` and
 //! `sourceInfo`.
 //!
@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashSet};
 use inventory::{Inventory, Package};
 use serde::{Deserialize, Serialize};
 
-use crate::{graph, licenses, Context, Error, RenderOptions, TOOL_NAME};
+use crate::{licenses, Context, Error, RenderOptions, TOOL_NAME};
 
 /// The SPDX version written.
 pub const SPDX_VERSION: &str = "SPDX-2.3";
@@ -202,9 +202,9 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Document {
         packages.push(package(p, id, &mut extracted));
         relationships.push(rel(IMAGE_ID, "CONTAINS", id));
     }
-    for (from, targets) in ids.iter().zip(graph::depends(inv)) {
+    for (from, targets) in inv.dependencies().iter() {
         for t in targets {
-            relationships.push(rel(from, "DEPENDS_ON", &ids[t]));
+            relationships.push(rel(&ids[from.index()], "DEPENDS_ON", &ids[t.index()]));
         }
     }
 

@@ -212,8 +212,9 @@ pub struct DiffFinding {
     pub name: String,
     /// The installed package's own name (`libcurl4`).
     pub binary_name: String,
-    /// The package type (`deb`, `pypi`, …).
-    pub package_type: String,
+    /// The package type, written as its purl type (`deb`, `pypi`, …).
+    #[serde(with = "crate::model::purl_type")]
+    pub package_type: PackageType,
     /// The installed version (in *to* for changed findings).
     pub version: String,
     /// The smallest fixed version above the installed one.
@@ -234,7 +235,7 @@ impl DiffFinding {
             package_name: f.package_name.clone(),
             name: f.name.clone(),
             binary_name: f.binary_name.clone(),
-            package_type: f.package_type.clone(),
+            package_type: f.package_type,
             version: f.version.clone(),
             nearest_fixed_in_version: f.nearest_fixed_in_version.clone(),
             url: f.url.clone(),
@@ -562,12 +563,13 @@ pub fn diff_packages(from: &Inventory, to: &Inventory) -> PackageDiff {
     out
 }
 
-type FindingKey = (String, String, String);
+/// (id, purl type, name): the purl type's name, so keys order as they always have.
+type FindingKey = (String, &'static str, String);
 
 fn group_findings(report: &Report) -> BTreeMap<FindingKey, Vec<&Finding>> {
     let mut map: BTreeMap<FindingKey, Vec<&Finding>> = BTreeMap::new();
     for f in &report.vulnerabilities {
-        map.entry((f.id.clone(), f.package_type.clone(), f.name.clone()))
+        map.entry((f.id.clone(), f.package_type.as_str(), f.name.clone()))
             .or_default()
             .push(f);
     }
@@ -615,7 +617,7 @@ pub fn diff_findings(from: &Report, to: &Report) -> FindingDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DatabaseInfo, Identifiers, SeveritySource};
+    use crate::{DatabaseInfo, SeveritySource};
 
     fn deb(name: &str, version: &str, arch: &str, source: Option<&str>) -> Package {
         Package {
@@ -647,51 +649,11 @@ mod tests {
     }
 
     fn finding(id: &str, source: &str, binary: &str, version: &str, sev: Severity) -> Finding {
-        let name = if source == binary {
-            binary.to_owned()
-        } else {
-            format!("{source}/{binary}")
-        };
         Finding {
-            id: id.into(),
             title: format!("{id} in {source}"),
-            description: None,
             severity: sev,
             severity_source: SeveritySource::Vendor("debian".into()),
-            vendor_severity: None,
-            cvss_score: None,
-            cvss_vector: None,
-            cvss_v3: None,
-            identifiers: Identifiers::default(),
-            advisories: Vec::new(),
-            url: String::new(),
-            references: Vec::new(),
-            package_name: source.into(),
-            name,
-            binary_name: binary.into(),
-            version: version.into(),
-            package_type: "deb".into(),
-            package_manager: "debian:12".into(),
-            ecosystem: "Debian:12".into(),
-            purl: String::new(),
-            status: FindingStatus::Fixed,
-            nearest_fixed_in_version: Some("99".into()),
-            fixed_in: vec!["99".into()],
-            is_upgradable: true,
-            upgrade_path: Vec::new(),
-            from: Vec::new(),
-            introduced_through: Vec::new(),
-            paths: Vec::new(),
-            more_paths: 0,
-            paths_truncated: false,
-            layer: None,
-            dockerfile_instruction: None,
-            dockerfile_line: None,
-            docker_base_image: None,
-            exploit_data: Default::default(),
-            publication_time: None,
-            disclosure_time: None,
-            modification_time: None,
+            ..Finding::deb(id, source, binary, version).with_fix("99")
         }
     }
 
@@ -894,7 +856,7 @@ mod tests {
     #[test]
     fn duplicate_finding_keys_pair_by_version() {
         let mut f1 = finding("CVE-7", "jinja2", "jinja2", "2.11.2", Severity::High);
-        f1.package_type = "pypi".into();
+        f1.package_type = PackageType::Python;
         f1.ecosystem = "PyPI".into();
         let mut f2 = f1.clone();
         f2.version = "3.0.0".into();

@@ -43,50 +43,17 @@ pub fn exceeds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SeveritySource;
 
     fn finding(severity: Severity, status: FindingStatus) -> Finding {
-        let fixed = status == FindingStatus::Fixed;
-        Finding {
-            id: "CVE-2024-0001".into(),
-            title: String::new(),
-            description: None,
+        let f = Finding {
             severity,
-            severity_source: SeveritySource::None,
-            vendor_severity: None,
-            cvss_score: None,
-            cvss_vector: None,
-            cvss_v3: None,
-            identifiers: Default::default(),
-            advisories: vec![],
-            url: String::new(),
-            references: vec![],
-            package_name: "p".into(),
-            name: "p".into(),
-            binary_name: "p".into(),
-            version: "1".into(),
-            package_type: "deb".into(),
-            package_manager: "debian:12".into(),
-            ecosystem: "Debian:12".into(),
-            purl: String::new(),
             status,
-            nearest_fixed_in_version: fixed.then(|| "2".into()),
-            fixed_in: vec![],
-            is_upgradable: fixed,
-            upgrade_path: vec![],
-            from: vec![],
-            introduced_through: vec![],
-            paths: vec![],
-            more_paths: 0,
-            paths_truncated: false,
-            layer: None,
-            dockerfile_instruction: None,
-            dockerfile_line: None,
-            docker_base_image: None,
-            exploit_data: Default::default(),
-            publication_time: None,
-            disclosure_time: None,
-            modification_time: None,
+            ..Finding::deb("CVE-2024-0001", "p", "p", "1")
+        };
+        if status == FindingStatus::Fixed {
+            f.with_fix("2")
+        } else {
+            f
         }
     }
 

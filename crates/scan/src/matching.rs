@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use inventory::{Inventory, Package};
+use inventory::{Inventory, Package, PackageId, PackageType};
 use vulndb::import::epss::EpssScore;
 use vulndb::import::kev::KevEntry;
 use vulndb::import::nvd::NvdRecord;
@@ -460,15 +460,23 @@ struct Context<'a> {
     root: &'a str,
 }
 
+/// The installed package a finding is about.
+struct Installed<'a> {
+    id: PackageId,
+    pkg: &'a Package,
+    package_type: PackageType,
+}
+
 fn build_finding(
     ctx: &Context<'_>,
     lookups: &mut Lookups<'_>,
-    pkg: &Package,
+    installed: &Installed<'_>,
     q: &Query,
     members: &[&Hit],
     many_cves: bool,
     paths: &PathSet,
 ) -> Result<Finding, ScanError> {
+    let pkg = installed.pkg;
     // Identifiers.
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for h in members {
@@ -643,9 +651,9 @@ fn build_finding(
         .or_else(|| publication_time.clone());
 
     // Paths.
-    let labels = |ids: &[usize]| -> Vec<String> {
+    let labels = |ids: &[PackageId]| -> Vec<String> {
         ids.iter()
-            .filter_map(|&i| ctx.inv.packages.get(i))
+            .filter_map(|&i| ctx.inv.package(i))
             .map(label)
             .collect()
     };
@@ -664,7 +672,7 @@ fn build_finding(
         None => Vec::new(),
     };
 
-    let is_os = pkg.package_type.is_some_and(|t| t.is_os());
+    let is_os = installed.package_type.is_os();
     Ok(Finding {
         id: primary,
         title,
@@ -686,6 +694,7 @@ fn build_finding(
             .collect(),
         url,
         references,
+        package: Some(installed.id),
         package_name: if is_os {
             source_name(pkg).to_owned()
         } else {
@@ -694,10 +703,7 @@ fn build_finding(
         name,
         binary_name: pkg.name.clone(),
         version: pkg.version.clone(),
-        package_type: pkg
-            .package_type
-            .map(|t| t.as_str().to_owned())
-            .unwrap_or_default(),
+        package_type: installed.package_type,
         package_manager: q.label.clone(),
         ecosystem: members[0].ecosystem.clone(),
         purl: pkg.purl.clone(),
@@ -763,7 +769,7 @@ fn short_title(details: &str) -> Option<String> {
 /// [`ScanError::Store`] when the store cannot be read, naming the lookup.
 pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report, ScanError> {
     let feed = inv.os.as_ref().and_then(ecosystem::os_feed);
-    let graph = Graph::new(&inv.packages);
+    let graph = Graph::new(inv);
     let (project_name, root) = image_root(&inv.image.name);
     let ctx = Context {
         inv,
@@ -781,7 +787,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
     // Per candidate-ecosystem list: how many packages were looked up in it.
     let mut needed: BTreeMap<Vec<String>, usize> = BTreeMap::new();
 
-    for (i, pkg) in inv.packages.iter().enumerate() {
+    for (id, pkg) in inv.packages_with_ids() {
         let q = match ecosystem::query(pkg, feed.as_ref()) {
             Ok(q) => q,
             Err(Unqueryable::NoOsFeed) => {
@@ -793,13 +799,23 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
                 continue;
             }
         };
+        // `query` answers only for packages of a known type (else `NoEcosystem`).
+        let Some(package_type) = pkg.package_type else {
+            unqueryable += 1;
+            continue;
+        };
         tested += 1;
         *needed.entry(q.ecosystems.clone()).or_default() += 1;
         let hits = collect_hits(&mut lookups, pkg, &q, &mut diags)?;
         if hits.is_empty() {
             continue;
         }
-        let paths = graph.paths(i, opts.shown_paths, opts.path_cap);
+        let paths = graph.paths(id, opts.shown_paths, opts.path_cap);
+        let installed = Installed {
+            id,
+            pkg,
+            package_type,
+        };
         for group in group(&hits, &mut lookups)? {
             let members: Vec<&Hit> = group.members.iter().filter_map(|&k| hits.get(k)).collect();
             if members.is_empty() {
@@ -808,7 +824,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             findings.push(build_finding(
                 &ctx,
                 &mut lookups,
-                pkg,
+                &installed,
                 &q,
                 &members,
                 group.many_cves,

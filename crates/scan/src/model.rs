@@ -17,12 +17,19 @@
 //!   ([`Finding::from`] is the first, [`Finding::paths`] the shortest few).
 //! * A finding is an advisory (or several that are aliases of each other) applied to one
 //!   installed package with a [`FindingStatus`]; "not affected" never becomes a finding.
+//! * A finding names its package by [`Finding::package`], an id into the scanned
+//!   [`inventory::Inventory`]: renderers read the package there and never look it up again
+//!   by name, version or purl (two packages may share all three). The id is not part of the
+//!   JSON (Snyk has no such field), so a report read back from JSON has none.
+//! * [`Finding::package_type`] is the typed [`PackageType`], written as its purl type
+//!   (`pypi`, not the inventory JSON's `python`), as the report always wrote it.
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use inventory::{PackageId, PackageType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How bad a vulnerability is, ordered `Unknown < Low < Medium < High < Critical`.
 ///
@@ -286,6 +293,11 @@ pub struct Finding {
     /// Links from every matched advisory, deduplicated by URL.
     pub references: Vec<Link>,
 
+    /// The installed package, in the inventory the report was made from; `None` when the
+    /// finding was read back from JSON (the id is not written) or made without an
+    /// inventory. Renderers given that inventory read the package through it.
+    #[serde(skip)]
+    pub package: Option<PackageId>,
     /// Snyk's `packageName`: the source package for OS packages (`curl`), the package
     /// name for language packages.
     pub package_name: String,
@@ -295,8 +307,9 @@ pub struct Finding {
     pub binary_name: String,
     /// The installed version, as the package manager shows it (epoch included).
     pub version: String,
-    /// The package type (`deb`, `apk`, `rpm`, `pypi`, …).
-    pub package_type: String,
+    /// The package type, written as its purl type (`deb`, `apk`, `rpm`, `pypi`, …).
+    #[serde(with = "purl_type")]
+    pub package_type: PackageType,
     /// Snyk's per-vulnerability `packageManager`: `debian:12`, `alpine:3.19`, or the
     /// language package type (`pypi`).
     pub package_manager: String,
@@ -373,6 +386,91 @@ impl Finding {
             .then_with(|| self.version.cmp(&other.version))
             .then_with(|| self.id.cmp(&other.id))
             .then_with(|| self.ecosystem.cmp(&other.ecosystem))
+    }
+}
+
+#[cfg(test)]
+impl Finding {
+    /// A finding for tests: vulnerability `id` in the Debian 12 package `binary`, built from
+    /// `source`, at `version`. Rated by nothing (unknown severity), not fixed, linked to no
+    /// package of an inventory, with no paths, layer, Dockerfile step or exploit data; set
+    /// what a test is about with struct update syntax.
+    pub(crate) fn deb(id: &str, source: &str, binary: &str, version: &str) -> Finding {
+        Finding {
+            id: id.into(),
+            title: String::new(),
+            description: None,
+            severity: Severity::Unknown,
+            severity_source: SeveritySource::None,
+            vendor_severity: None,
+            cvss_score: None,
+            cvss_vector: None,
+            cvss_v3: None,
+            identifiers: Identifiers::default(),
+            advisories: Vec::new(),
+            url: String::new(),
+            references: Vec::new(),
+            package: None,
+            package_name: source.into(),
+            name: if source == binary {
+                binary.into()
+            } else {
+                format!("{source}/{binary}")
+            },
+            binary_name: binary.into(),
+            version: version.into(),
+            package_type: PackageType::Deb,
+            package_manager: "debian:12".into(),
+            ecosystem: "Debian:12".into(),
+            purl: String::new(),
+            status: FindingStatus::NotFixed,
+            nearest_fixed_in_version: None,
+            fixed_in: Vec::new(),
+            is_upgradable: false,
+            upgrade_path: Vec::new(),
+            from: Vec::new(),
+            introduced_through: Vec::new(),
+            paths: Vec::new(),
+            more_paths: 0,
+            paths_truncated: false,
+            layer: None,
+            dockerfile_instruction: None,
+            dockerfile_line: None,
+            docker_base_image: None,
+            exploit_data: ExploitData::default(),
+            publication_time: None,
+            disclosure_time: None,
+            modification_time: None,
+        }
+    }
+
+    /// This finding, fixed in `version`: its nearest and only fixed version.
+    pub(crate) fn with_fix(self, version: &str) -> Finding {
+        Finding {
+            status: FindingStatus::Fixed,
+            nearest_fixed_in_version: Some(version.into()),
+            fixed_in: vec![version.into()],
+            is_upgradable: true,
+            ..self
+        }
+    }
+}
+
+/// A [`PackageType`] written as its purl type (`pypi`), the name reports have always used,
+/// rather than the inventory JSON's variant name (`python`).
+pub(crate) mod purl_type {
+    use super::*;
+
+    /// Writes the purl type.
+    pub(crate) fn serialize<S: Serializer>(t: &PackageType, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(t.as_str())
+    }
+
+    /// Reads a purl type; an unknown one is an error.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PackageType, D::Error> {
+        let s = String::deserialize(d)?;
+        PackageType::from_purl_type(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown package type {s:?}")))
     }
 }
 
@@ -668,6 +766,26 @@ mod tests {
             assert_eq!(v, j);
             assert_eq!(serde_json::from_value::<SeveritySource>(v).unwrap(), s);
         }
+    }
+
+    /// Validates that the package type is written as its purl type and read back, and that
+    /// the link to the inventory's package is not written.
+    #[test]
+    fn finding_package_json() {
+        let f = Finding {
+            package: Some(PackageId(3)),
+            package_type: PackageType::Python,
+            ..Finding::deb("CVE-1", "jinja2", "jinja2", "2.11.2")
+        };
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["packageType"], "pypi");
+        assert!(v.get("package").is_none(), "{v}");
+        let back: Finding = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back, Finding { package: None, ..f });
+        let mut wrong = v;
+        wrong["packageType"] = "python".into();
+        let err = serde_json::from_value::<Finding>(wrong).unwrap_err();
+        assert!(err.to_string().contains("unknown package type"), "{err}");
     }
 
     /// Validates the status names and the upgrade path's mixed JSON.

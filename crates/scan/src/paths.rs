@@ -1,7 +1,9 @@
 //! Dependency paths: which top-level packages pull a vulnerable package in, and how.
 //!
 //! The graph has one node per installed package and an edge from each package to the
-//! packages named in its `depends` (same package type, first package of that name). A
+//! packages it depends on, as [`Inventory::dependencies`] resolves its `depends` names (same
+//! package type; of a name installed for several architectures, the dependent's own or an
+//! architecture-independent one; `name:any` as `name`), the edges the SBOMs write too. A
 //! package is *top-level* when apt marked it manually installed (`manual == Some(true)`);
 //! when the image has no marks for it (`None`), when nothing depends on it. Paths run from a
 //! top-level package down to the vulnerable one and are found by a breadth-first search
@@ -18,9 +20,9 @@
 //! * A package that no top-level package reaches (an auto-installed orphan, or a cycle
 //!   nothing else depends on) is its own top-level package.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
-use inventory::{Package, PackageType};
+use inventory::{Inventory, PackageId};
 
 /// The dependency graph of an inventory's packages.
 #[derive(Debug)]
@@ -34,10 +36,10 @@ pub struct Graph {
 pub struct PathSet {
     /// Top-level packages that reach the package, nearest first (ties in the order of the
     /// packages in between, by name).
-    pub introduced_through: Vec<usize>,
+    pub introduced_through: Vec<PackageId>,
     /// The shortest paths found, each top-level first, the package last (at most the
     /// number asked for).
-    pub shown: Vec<Vec<usize>>,
+    pub shown: Vec<Vec<PackageId>>,
     /// Paths found beyond [`Self::shown`].
     pub more: usize,
     /// The enumeration hit its cap: [`Self::more`] is a lower bound.
@@ -45,20 +47,13 @@ pub struct PathSet {
 }
 
 impl Graph {
-    /// Builds the graph of `packages`.
-    pub fn new(packages: &[Package]) -> Graph {
-        let mut index: HashMap<(Option<PackageType>, &str), usize> = HashMap::new();
-        for (i, p) in packages.iter().enumerate() {
-            index.entry((p.package_type, p.name.as_str())).or_insert(i);
-        }
+    /// Builds the graph of `inv`'s packages.
+    pub fn new(inv: &Inventory) -> Graph {
+        let packages = &inv.packages;
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
-        for (i, p) in packages.iter().enumerate() {
-            for dep in &p.depends {
-                if let Some(&j) = index.get(&(p.package_type, dep.as_str())) {
-                    if j != i {
-                        dependents[j].push(i);
-                    }
-                }
+        for (from, targets) in inv.dependencies().iter() {
+            for to in targets {
+                dependents[to.index()].push(from.index());
             }
         }
         for d in &mut dependents {
@@ -83,15 +78,16 @@ impl Graph {
         Graph { dependents, top }
     }
 
-    /// Whether package `i` is top-level.
-    pub fn is_top(&self, i: usize) -> bool {
-        self.top.get(i).copied().unwrap_or(false)
+    /// Whether package `id` is top-level.
+    pub fn is_top(&self, id: PackageId) -> bool {
+        self.top.get(id.index()).copied().unwrap_or(false)
     }
 
     /// The paths to package `target`: all top-level packages that reach it, the `shown`
     /// shortest paths, and the count of the others, enumerating at most `cap` partial
     /// paths.
-    pub fn paths(&self, target: usize, shown: usize, cap: usize) -> PathSet {
+    pub fn paths(&self, target: PackageId, shown: usize, cap: usize) -> PathSet {
+        let target = target.index();
         if target >= self.top.len() {
             return PathSet::default();
         }
@@ -114,10 +110,11 @@ impl Graph {
                 }
             }
         }
+        let ids = |v: Vec<usize>| -> Vec<PackageId> { v.into_iter().map(PackageId).collect() };
         if tops.is_empty() {
             return PathSet {
-                introduced_through: vec![target],
-                shown: vec![vec![target]],
+                introduced_through: vec![PackageId(target)],
+                shown: vec![vec![PackageId(target)]],
                 more: 0,
                 truncated: false,
             };
@@ -163,9 +160,9 @@ impl Graph {
             total = total.max(1);
         }
         PathSet {
-            introduced_through: tops,
+            introduced_through: ids(tops),
             more: total.saturating_sub(found.len()),
-            shown: found,
+            shown: found.into_iter().map(ids).collect(),
             truncated,
         }
     }
@@ -174,6 +171,7 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inventory::{Package, PackageType};
 
     fn pkg(name: &str, depends: &[&str], manual: Option<bool>) -> Package {
         Package {
@@ -186,8 +184,15 @@ mod tests {
         }
     }
 
-    fn names(pkgs: &[Package], ids: &[usize]) -> Vec<String> {
-        ids.iter().map(|&i| pkgs[i].name.clone()).collect()
+    fn names(pkgs: &[Package], ids: &[PackageId]) -> Vec<String> {
+        ids.iter().map(|i| pkgs[i.index()].name.clone()).collect()
+    }
+
+    fn graph(pkgs: &[Package]) -> Graph {
+        Graph::new(&Inventory {
+            packages: pkgs.to_vec(),
+            ..Inventory::default()
+        })
     }
 
     /// Validates that without marks the packages nothing depends on are top-level, and
@@ -203,8 +208,8 @@ mod tests {
             pkg("libc6", &[], None),
             pkg("perl", &[], None),
         ];
-        let g = Graph::new(&pkgs);
-        let p = g.paths(4, 3, 100);
+        let g = graph(&pkgs);
+        let p = g.paths(PackageId(4), 3, 100);
         // Equally near: in the order of the packages in between (libcurl3-gnutls first).
         assert_eq!(names(&pkgs, &p.introduced_through), ["git", "curl"]);
         assert_eq!(p.shown.len(), 2);
@@ -214,7 +219,7 @@ mod tests {
         );
         assert_eq!(names(&pkgs, &p.shown[1]), ["curl", "libcurl4", "libssl3"]);
         assert_eq!((p.more, p.truncated), (0, false));
-        let top = g.paths(0, 3, 100);
+        let top = g.paths(PackageId(0), 3, 100);
         assert_eq!(names(&pkgs, &top.shown[0]), ["curl"]);
     }
 
@@ -228,13 +233,13 @@ mod tests {
             pkg("libssl3", &[], Some(false)),
             pkg("orphan", &["libssl3"], Some(false)),
         ];
-        let g = Graph::new(&pkgs);
-        let p = g.paths(2, 3, 100);
+        let g = graph(&pkgs);
+        let p = g.paths(PackageId(2), 3, 100);
         // libcurl3-gnutls is manual: the search stops there; the orphan reaches nothing.
         assert_eq!(names(&pkgs, &p.introduced_through), ["libcurl3-gnutls"]);
         assert_eq!(names(&pkgs, &p.shown[0]), ["libcurl3-gnutls", "libssl3"]);
         // An auto package nothing manual reaches is its own top-level package.
-        let o = g.paths(3, 3, 100);
+        let o = g.paths(PackageId(3), 3, 100);
         assert_eq!(names(&pkgs, &o.shown[0]), ["orphan"]);
     }
 
@@ -248,13 +253,38 @@ mod tests {
             pkg("a", &["b"], None),
             pkg("b", &["a"], None),
         ];
-        let g = Graph::new(&pkgs);
-        let p = g.paths(2, 3, 100);
+        let g = graph(&pkgs);
+        let p = g.paths(PackageId(2), 3, 100);
         assert_eq!(names(&pkgs, &p.shown[0]), ["app", "perl", "perl-base"]);
         assert_eq!(p.more, 0);
-        let lone = g.paths(3, 3, 100);
+        let lone = g.paths(PackageId(3), 3, 100);
         assert_eq!(names(&pkgs, &lone.introduced_through), ["a"]);
         assert_eq!(names(&pkgs, &lone.shown[0]), ["a"]);
+    }
+
+    /// Validates that paths follow the inventory's resolution: with libc6 installed for two
+    /// architectures, each dependent reaches the libc6 of its own architecture.
+    #[test]
+    fn multiarch_dependencies() {
+        let arch = |mut p: Package, a: &str| {
+            p.arch = Some(a.into());
+            p
+        };
+        let pkgs = vec![
+            arch(pkg("app", &["libc6"], None), "amd64"),
+            arch(pkg("libc6", &[], None), "amd64"),
+            arch(pkg("libc6", &[], None), "i386"),
+            arch(pkg("tool", &["libc6:any"], None), "i386"),
+        ];
+        let g = graph(&pkgs);
+        assert_eq!(
+            names(&pkgs, &g.paths(PackageId(1), 3, 100).shown[0]),
+            ["app", "libc6"]
+        );
+        let i386 = g.paths(PackageId(2), 3, 100);
+        assert_eq!(names(&pkgs, &i386.introduced_through), ["tool"]);
+        assert_eq!(names(&pkgs, &i386.shown[0]), ["tool", "libc6"]);
+        assert!(!g.is_top(PackageId(2)));
     }
 
     /// Validates "and N more": five top-level packages reach the target, three are shown.
@@ -265,14 +295,14 @@ mod tests {
             .collect();
         pkgs.push(pkg("mid", &["libz"], None));
         pkgs.push(pkg("libz", &[], None));
-        let g = Graph::new(&pkgs);
-        let p = g.paths(6, 3, 100);
+        let g = graph(&pkgs);
+        let p = g.paths(PackageId(6), 3, 100);
         assert_eq!(p.introduced_through.len(), 5);
         assert_eq!(p.shown.len(), 3);
         assert_eq!(names(&pkgs, &p.shown[0]), ["tool1", "mid", "libz"]);
         assert_eq!((p.more, p.truncated), (2, false));
         // A cap of one expansion still yields a path, flagged as truncated.
-        let capped = g.paths(6, 3, 1);
+        let capped = g.paths(PackageId(6), 3, 1);
         assert!(capped.truncated);
         assert_eq!(capped.introduced_through.len(), 5);
         assert_eq!(names(&pkgs, &capped.shown[0]), ["tool1", "mid", "libz"]);

@@ -336,54 +336,18 @@ pub fn check_database_age(report: &mut Report, age: Option<Duration>) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{FindingStatus, Identifiers, Severity, SeveritySource};
+    use crate::model::{Identifiers, Severity};
     use time::macros::date;
 
     pub(crate) fn finding(id: &str, aliases: &[&str], severity: Severity, purl: &str) -> Finding {
         Finding {
-            id: id.into(),
-            title: String::new(),
-            description: None,
             severity,
-            severity_source: SeveritySource::None,
-            vendor_severity: None,
-            cvss_score: None,
-            cvss_vector: None,
-            cvss_v3: None,
             identifiers: Identifiers {
-                cve: vec![],
-                cwe: vec![],
                 alias: aliases.iter().map(|a| a.to_string()).collect(),
+                ..Identifiers::default()
             },
-            advisories: vec![],
-            url: String::new(),
-            references: vec![],
-            package_name: "openssl".into(),
-            name: "openssl/libssl3".into(),
-            binary_name: "libssl3".into(),
-            version: "3.0.11-1~deb12u2".into(),
-            package_type: "deb".into(),
-            package_manager: "debian:12".into(),
-            ecosystem: "Debian:12".into(),
             purl: purl.into(),
-            status: FindingStatus::NotFixed,
-            nearest_fixed_in_version: None,
-            fixed_in: vec![],
-            is_upgradable: false,
-            upgrade_path: vec![],
-            from: vec![],
-            introduced_through: vec![],
-            paths: vec![],
-            more_paths: 0,
-            paths_truncated: false,
-            layer: None,
-            dockerfile_instruction: None,
-            dockerfile_line: None,
-            docker_base_image: None,
-            exploit_data: Default::default(),
-            publication_time: None,
-            disclosure_time: None,
-            modification_time: None,
+            ..Finding::deb(id, "openssl", "libssl3", "3.0.11-1~deb12u2")
         }
     }
 

@@ -6,7 +6,7 @@ use report::{render_sbom, Format, ReportFormat};
 use serde_json::{json, Value};
 
 use crate::common::{assert_golden, assert_valid};
-use crate::scan_fixture::{clean, options, render, scanned};
+use crate::scan_fixture::{clean, options, render, scanned, scanned_twice_installed};
 
 const SCHEMA: &str = "bom-1.6.SNAPSHOT.schema.json";
 
@@ -182,4 +182,39 @@ fn dockerfile_properties() {
     );
     assert_eq!(get("shipshape:finding:dockerfile_line"), Some(json!("4")));
     assert_eq!(get("shipshape:finding:base_image"), None);
+}
+
+/// Validates that each finding affects its own package's component, even when two packages
+/// share a purl (the second component's bom-ref gets `package-id=2`), and that a report read
+/// back from JSON, which has no links to packages, names the purl instead.
+#[test]
+fn affects_the_linked_package() {
+    let (inv, report) = scanned_twice_installed();
+    let (_, v) = bom(&report, &inv);
+    let affected = |v: &Value| -> Vec<String> {
+        v["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["id"] == "CVE-2020-28493")
+            .map(|x| x["affects"][0]["ref"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut got = affected(&v);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "pkg:pypi/jinja2@2.11.2",
+            "pkg:pypi/jinja2@2.11.2?package-id=2"
+        ]
+    );
+
+    let text = serde_json::to_string(&report).unwrap();
+    let back: scan::Report = serde_json::from_str(&text).unwrap();
+    let (_, v) = bom(&back, &inv);
+    assert_eq!(
+        affected(&v),
+        ["pkg:pypi/jinja2@2.11.2", "pkg:pypi/jinja2@2.11.2"]
+    );
 }

@@ -4,7 +4,7 @@ use report::ReportFormat;
 use serde_json::Value;
 
 use crate::common::{assert_golden, assert_valid_by_ref};
-use crate::scan_fixture::{clean, render, scanned};
+use crate::scan_fixture::{clean, render, scanned, scanned_twice_installed};
 
 const SCHEMA: &str = "sarif-schema-2.1.0.json";
 
@@ -175,4 +175,38 @@ fn dockerfile_line_is_the_first_location() {
     for r in &results[1..] {
         assert_eq!(r["locations"].as_array().unwrap().len(), 1, "{r}");
     }
+}
+
+/// Validates that each result is located at its own package's database file, even when two
+/// packages share a name, version and purl; a finding with no link to a package (a report
+/// read back from JSON) is located at the image.
+#[test]
+fn locates_the_linked_package() {
+    let (inv, report) = scanned_twice_installed();
+    let uris = |report: &scan::Report| -> Vec<String> {
+        let (_, v) = sarif(report, &inv);
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == "CVE-2020-28493")
+            .map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+                loc.as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let mut got = uris(&report);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "opt/venv/lib/python3.11/site-packages/Jinja2-2.11.2.dist-info/METADATA",
+            "usr/lib/python3/site-packages/Jinja2-2.11.2.dist-info/METADATA",
+        ]
+    );
+
+    let text = serde_json::to_string(&report).unwrap();
+    let back: scan::Report = serde_json::from_str(&text).unwrap();
+    assert_eq!(uris(&back), [inv.image.name.as_str(); 2]);
 }

@@ -204,6 +204,26 @@ pub fn scanned() -> (Inventory, Report) {
     (inv, report)
 }
 
+/// [`inventory`] with Jinja2 recorded a second time, from another `site-packages`: two
+/// packages with one name, version and purl, and its scan report. Findings must name their
+/// own package, not the first that looks the same.
+pub fn scanned_twice_installed() -> (Inventory, Report) {
+    let mut inv = inventory();
+    let mut again = inv
+        .packages
+        .iter()
+        .find(|p| p.name == "Jinja2")
+        .cloned()
+        .unwrap();
+    again.db_path = "opt/venv/lib/python3.11/site-packages/Jinja2-2.11.2.dist-info/METADATA".into();
+    inv.packages.push(again);
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let mut report = scan::scan(&inv, &store, &ScanOptions::default()).unwrap();
+    fix_database(&mut report);
+    (inv, report)
+}
+
 /// A scan of the same image against an empty store: nothing found.
 pub fn clean() -> (Inventory, Report) {
     let inv = inventory();

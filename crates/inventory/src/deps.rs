@@ -1,0 +1,203 @@
+//! Dependency edges between the packages of an inventory, resolved once from the names in
+//! [`Package::depends`].
+//!
+//! Analyzers record dependencies as names (`Depends: libc6`). Dependency paths (`scan`) and
+//! both SBOM formats (`report`) need them as links to packages, so a name is looked up among
+//! the packages of the same type, here and nowhere else. Traps:
+//! - a name may be installed for two architectures (`libc6:amd64` and `libc6:i386`): prefer the
+//!   dependent's own architecture or an architecture-independent one (`all`, `noarch`), and
+//!   only fall back to every candidate when none of those exists;
+//! - dpkg may qualify a name (`python3:any`): try the part before the colon;
+//! - names nothing provides are dropped (virtual packages, or a package removed later);
+//! - a package never depends on itself;
+//! - dependency cycles are normal (`libc6` ↔ `libgcc-s1`), so "nobody depends on it" alone may
+//!   leave packages unreachable from the image: [`Dependencies::roots`] adds those too.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{Inventory, Package, PackageId, PackageType};
+
+/// For each package of an inventory, the packages it depends on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dependencies {
+    edges: Vec<Vec<PackageId>>,
+}
+
+impl Inventory {
+    /// Resolves every package's [`Package::depends`] names to packages of this inventory.
+    pub fn dependencies(&self) -> Dependencies {
+        Dependencies::resolve(&self.packages)
+    }
+}
+
+impl Dependencies {
+    fn resolve(packages: &[Package]) -> Dependencies {
+        let mut by_name: HashMap<(Option<PackageType>, &str), Vec<usize>> = HashMap::new();
+        for (i, p) in packages.iter().enumerate() {
+            by_name
+                .entry((p.package_type, p.name.as_str()))
+                .or_default()
+                .push(i);
+        }
+        let edges = packages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut out = BTreeSet::new();
+                for dep in &p.depends {
+                    let dep = dep.trim();
+                    let found = by_name.get(&(p.package_type, dep)).or_else(|| {
+                        dep.split_once(':')
+                            .and_then(|(bare, _)| by_name.get(&(p.package_type, bare)))
+                    });
+                    if let Some(candidates) = found {
+                        out.extend(pick(p, candidates, packages));
+                    }
+                }
+                out.remove(&i);
+                out.into_iter().map(PackageId).collect()
+            })
+            .collect();
+        Dependencies { edges }
+    }
+
+    /// The packages `id` depends on, sorted by id; empty for an id out of range.
+    pub fn of(&self, id: PackageId) -> &[PackageId] {
+        self.edges.get(id.0).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every package with the packages it depends on, in package order.
+    pub fn iter(&self) -> impl Iterator<Item = (PackageId, &[PackageId])> {
+        self.edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (PackageId(i), e.as_slice()))
+    }
+
+    /// The packages the image itself should point at: those nothing depends on, then one
+    /// member of each group that is still unreachable (a cycle nobody else depends on),
+    /// sorted by id.
+    pub fn roots(&self) -> Vec<PackageId> {
+        let edges = &self.edges;
+        let n = edges.len();
+        let mut depended = vec![false; n];
+        for targets in edges {
+            for t in targets {
+                depended[t.0] = true;
+            }
+        }
+        let mut roots: Vec<usize> = (0..n).filter(|&i| !depended[i]).collect();
+        let mut reached = vec![false; n];
+        let visit = |start: usize, reached: &mut Vec<bool>| {
+            let mut stack = vec![start];
+            while let Some(i) = stack.pop() {
+                if !reached[i] {
+                    reached[i] = true;
+                    stack.extend(edges[i].iter().map(|t| t.0));
+                }
+            }
+        };
+        for &r in &roots {
+            visit(r, &mut reached);
+        }
+        for i in 0..n {
+            if !reached[i] {
+                roots.push(i);
+                visit(i, &mut reached);
+            }
+        }
+        roots.sort_unstable();
+        roots.into_iter().map(PackageId).collect()
+    }
+}
+
+/// Narrows same-name candidates to the dependent's architecture when that is possible.
+fn pick(from: &Package, candidates: &[usize], packages: &[Package]) -> Vec<usize> {
+    if candidates.len() < 2 {
+        return candidates.to_vec();
+    }
+    let fits = |c: &usize| {
+        let arch = packages[*c].arch.as_deref();
+        arch == from.arch.as_deref() || matches!(arch, Some("all" | "noarch"))
+    };
+    let narrowed: Vec<usize> = candidates.iter().copied().filter(fits).collect();
+    if narrowed.is_empty() {
+        candidates.to_vec()
+    } else {
+        narrowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(name: &str, arch: &str, depends: &[&str]) -> Package {
+        Package {
+            package_type: Some(PackageType::Deb),
+            name: name.into(),
+            version: "1".into(),
+            arch: Some(arch.into()),
+            depends: depends.iter().map(|d| d.to_string()).collect(),
+            ..Package::default()
+        }
+    }
+
+    fn ids(v: &[usize]) -> Vec<PackageId> {
+        v.iter().copied().map(PackageId).collect()
+    }
+
+    /// Validates resolution by name, architecture preference and dropping unknown names.
+    #[test]
+    fn resolves_names() {
+        let inv = Inventory {
+            packages: vec![
+                pkg(
+                    "app",
+                    "amd64",
+                    &["libc6", "virtual-thing", "python3:any", "app"],
+                ),
+                pkg("libc6", "amd64", &[]),
+                pkg("libc6", "i386", &[]),
+                pkg("python3", "amd64", &["libc6"]),
+                pkg("tool", "i386", &["libc6"]),
+            ],
+            ..Inventory::default()
+        };
+        let deps = inv.dependencies();
+        let edges: Vec<Vec<PackageId>> = deps.iter().map(|(_, e)| e.to_vec()).collect();
+        assert_eq!(
+            edges,
+            vec![ids(&[1, 3]), ids(&[]), ids(&[]), ids(&[1]), ids(&[2])]
+        );
+        assert_eq!(deps.of(PackageId(0)), ids(&[1, 3]));
+        assert!(deps.of(PackageId(9)).is_empty());
+        assert_eq!(deps.roots(), ids(&[0, 4]));
+    }
+
+    /// Validates that a cycle nothing else depends on still gets a root.
+    #[test]
+    fn cycles_stay_reachable() {
+        let inv = Inventory {
+            packages: vec![
+                pkg("a", "amd64", &["b"]),
+                pkg("b", "amd64", &["a"]),
+                pkg("c", "amd64", &[]),
+            ],
+            ..Inventory::default()
+        };
+        assert_eq!(inv.dependencies().roots(), ids(&[0, 2]));
+    }
+
+    /// Validates that the types do not mix: a Python `six` is not the Debian `six`.
+    #[test]
+    fn same_type_only() {
+        let mut py = pkg("app", "amd64", &["six"]);
+        py.package_type = Some(PackageType::Python);
+        let inv = Inventory {
+            packages: vec![py, pkg("six", "all", &[])],
+            ..Inventory::default()
+        };
+        assert!(inv.dependencies().of(PackageId(0)).is_empty());
+    }
+}
