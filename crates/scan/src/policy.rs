@@ -193,13 +193,10 @@ pub(crate) fn names_finding(f: &Finding, id: &str) -> bool {
         .any(|x| x.eq_ignore_ascii_case(id))
 }
 
+/// The database path of the finding's package, through its link.
 fn db_path<'a>(inv: &'a Inventory, f: &Finding) -> Option<&'a str> {
-    inv.packages
-        .iter()
-        .find(|p| {
-            (!f.purl.is_empty() && p.purl == f.purl)
-                || (p.name == f.binary_name && p.version == f.version)
-        })
+    f.package
+        .and_then(|id| inv.package(id))
         .map(|p| p.db_path.as_str())
 }
 
@@ -347,6 +344,8 @@ pub(crate) mod tests {
                 ..Identifiers::default()
             },
             purl: purl.into(),
+            // The only package of `inv()`.
+            package: Some(inventory::PackageId(0)),
             ..Finding::deb(id, "openssl", "libssl3", "3.0.11-1~deb12u2")
         }
     }
