@@ -160,6 +160,17 @@ fn registry(tag: &str) -> BaseLocation {
     }
 }
 
+/// The advice for `debian:TAG` (spelled `name`) in the registry `fake`.
+fn advise(
+    store: &Store,
+    fake: &mut Fake,
+    name: &str,
+    opts: &AdviceOptions,
+) -> BaseImageRemediation {
+    let tag = name.rsplit_once(':').map_or("latest", |(_, t)| t);
+    recommend(name, registry(tag), Scanner::new(store), fake, opts)
+}
+
 fn counts(high: usize, medium: usize, low: usize) -> SeverityCounts {
     SeverityCounts {
         high,
@@ -177,11 +188,10 @@ fn ranks_candidates_and_joins_aliases() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path());
     let mut fake = Fake::guide();
-    let r = recommend(
-        "reg/test/debian:11.6",
-        registry("11.6"),
-        Scanner::new(&store),
+    let r = advise(
+        &store,
         &mut fake,
+        "reg/test/debian:11.6",
         &AdviceOptions::default(),
     );
     assert_eq!(r.code, REMEDIATION_AVAILABLE);
@@ -241,21 +251,9 @@ fn cached_counts_are_not_rescanned() {
     let store = store(dir.path());
     let mut fake = Fake::guide();
     let opts = AdviceOptions::default();
-    let first = recommend(
-        "debian:11.6",
-        registry("11.6"),
-        Scanner::new(&store),
-        &mut fake,
-        &opts,
-    );
+    let first = advise(&store, &mut fake, "debian:11.6", &opts);
     fake.inventoried.clear();
-    let second = recommend(
-        "debian:11.6",
-        registry("11.6"),
-        Scanner::new(&store),
-        &mut fake,
-        &opts,
-    );
+    let second = advise(&store, &mut fake, "debian:11.6", &opts);
     assert_eq!(first, second);
     assert!(fake.inventoried.is_empty(), "{:?}", fake.inventoried);
     // Keys carry the image, its platform, the database build and the stamp.
@@ -278,13 +276,7 @@ fn limit_unreadable_tags_and_most_secure() {
         limit: 1,
         ..AdviceOptions::default()
     };
-    let r = recommend(
-        "debian:11.6",
-        registry("11.6"),
-        Scanner::new(&store),
-        &mut fake,
-        &opts,
-    );
+    let r = advise(&store, &mut fake, "debian:11.6", &opts);
     assert_eq!(r.candidates.len(), 1);
     assert_eq!(r.candidates[0].image, "debian:11.11");
     assert!(
@@ -305,11 +297,10 @@ fn limit_unreadable_tags_and_most_secure() {
 
     let mut fake = Fake::guide();
     fake.current = "11.11-slim";
-    let r = recommend(
-        "debian:11.11-slim",
-        registry("11.11-slim"),
-        Scanner::new(&store),
+    let r = advise(
+        &store,
         &mut fake,
+        "debian:11.11-slim",
         &AdviceOptions::default(),
     );
     assert_eq!(r.code, NO_REMEDIATION);
@@ -329,13 +320,7 @@ fn time_budget() {
         budget: Duration::from_secs(60),
         ..AdviceOptions::default()
     };
-    let r = recommend(
-        "debian:11.6",
-        registry("11.6"),
-        Scanner::new(&store),
-        &mut fake,
-        &opts,
-    );
+    let r = advise(&store, &mut fake, "debian:11.6", &opts);
     assert!(
         r.notes
             .iter()
