@@ -15,6 +15,7 @@
 //! * [`Inventory`] and [`Package`] are the result; a [`PackageId`] names one package of it.
 //! * [`Inventory::dependencies`] resolves the packages' dependency names to packages once
 //!   ([`Dependencies`]), for dependency paths and SBOM relationships alike.
+//! * [`LayerHistory`] pairs the image's history entries with its layers ([`history`]).
 #![deny(missing_docs)]
 
 mod analyzer;
@@ -22,6 +23,7 @@ pub mod analyzers;
 mod deps;
 pub mod diagnostics;
 mod error;
+pub mod history;
 mod merge;
 mod model;
 pub mod purl;
@@ -31,6 +33,7 @@ mod walk;
 pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
 pub use deps::Dependencies;
 pub use error::Error;
+pub use history::LayerHistory;
 pub use merge::{inventory_image, inventory_layers, inventory_rootfs, Options, Progress};
 pub use model::{
     Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,

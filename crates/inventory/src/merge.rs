@@ -184,41 +184,6 @@ pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, 
 /// diagnostic when the history does not pair with the layers). No OS, no packages: telling
 /// a base image by its layers needs no more, and [`inventory_image`] starts from it.
 pub fn inventory_layers(image: &oci::Image) -> Inventory {
-    let history = image.config.layer_history(image.layers.len());
-    let mut diagnostics = Vec::new();
-    let non_empty = image
-        .config
-        .history
-        .iter()
-        .filter(|h| !h.empty_layer)
-        .count();
-    if !image.config.history.is_empty() && non_empty != image.layers.len() {
-        diagnostics.push(Diagnostic {
-            code: diagnostics::LAYER_MISMATCH.into(),
-            message: format!(
-                "{}: {} layers but {} history entries that made layers; build steps may be attributed wrongly",
-                image.name,
-                image.layers.len(),
-                non_empty
-            ),
-        });
-    }
-    let layers: Vec<LayerInfo> = image
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(index, l)| LayerInfo {
-            index,
-            digest: l.digest.to_string(),
-            diff_id: l.diff_id.as_ref().map(|d| d.to_string()),
-            size: l.size,
-            created_by: history
-                .get(index)
-                .copied()
-                .flatten()
-                .and_then(|h| h.created_by.clone()),
-        })
-        .collect();
     let info = ImageInfo {
         name: image.name.clone(),
         reference: image.reference.clone(),
@@ -238,6 +203,33 @@ pub fn inventory_layers(image: &oci::Image) -> Inventory {
             })
             .collect(),
     };
+    let history = info.layer_history(image.layers.len());
+    let mut diagnostics = Vec::new();
+    if !info.history.is_empty() && !history.is_exact() {
+        diagnostics.push(Diagnostic {
+            code: diagnostics::LAYER_MISMATCH.into(),
+            message: format!(
+                "{}: {} layers but {} history entries that made layers; build steps may be attributed wrongly",
+                image.name,
+                image.layers.len(),
+                history.made_layers()
+            ),
+        });
+    }
+    let layers: Vec<LayerInfo> = image
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(index, l)| LayerInfo {
+            index,
+            digest: l.digest.to_string(),
+            diff_id: l.diff_id.as_ref().map(|d| d.to_string()),
+            size: l.size,
+            created_by: history
+                .entry(index)
+                .and_then(|e| info.history[e].created_by.clone()),
+        })
+        .collect();
     Inventory {
         image: info,
         layers,

@@ -127,7 +127,7 @@ pub struct ImageConfig {
     pub labels: BTreeMap<String, String>,
     /// `config.Env`.
     pub env: Vec<String>,
-    /// `history`, in order.
+    /// `history`, in order, `empty_layer` entries included.
     pub history: Vec<History>,
     /// `rootfs.diff_ids`, in layer order.
     pub diff_ids: Vec<Digest>,
@@ -185,13 +185,6 @@ impl ImageConfig {
             diff_ids: doc.rootfs.map(|r| r.diff_ids).unwrap_or_default(),
             raw,
         })
-    }
-
-    /// The history entry that made each layer: non-empty history entries paired in order
-    /// with layers. `None` for a layer when history is shorter than the layer list.
-    pub fn layer_history(&self, layer_count: usize) -> Vec<Option<&History>> {
-        let mut it = self.history.iter().filter(|h| !h.empty_layer);
-        (0..layer_count).map(|_| it.next()).collect()
     }
 }
 

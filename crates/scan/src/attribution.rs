@@ -42,7 +42,7 @@
 use std::fmt;
 
 use dockerfile::{Dockerfile, Form, Instruction};
-use inventory::{HistoryEntry, ImageInfo, LayerInfo};
+use inventory::{ImageInfo, LayerInfo};
 
 /// An attribution request that cannot be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -628,7 +628,7 @@ pub fn attribute(
         warnings: Vec::new(),
         from: None,
     };
-    let Some(entries) = pair_history(&image.history, layers, &mut out.warnings) else {
+    let Some(entries) = pair_history(image, layers, &mut out.warnings) else {
         return Ok(out);
     };
 
@@ -774,14 +774,15 @@ fn disagree(item: &Item<'_>, e: &Entry) -> String {
     )
 }
 
-/// History entries with the layer each non-empty one made; `None` (and a warning) when
-/// the non-empty entries and the layers do not pair up.
+/// History entries with the layer each one made ([`inventory::LayerHistory`]); `None` (and
+/// a warning) when there is no history or its layer-making entries and the layers do not
+/// pair up exactly.
 fn pair_history(
-    history: &[HistoryEntry],
+    image: &ImageInfo,
     layers: &[LayerInfo],
     warnings: &mut Vec<String>,
 ) -> Option<Vec<Entry>> {
-    if history.is_empty() {
+    if image.history.is_empty() {
         warnings.push(
             "the image has no build history, so its layers cannot be matched to Dockerfile \
              instructions"
@@ -789,29 +790,26 @@ fn pair_history(
         );
         return None;
     }
-    let non_empty = history.iter().filter(|h| !h.empty_layer).count();
-    if non_empty != layers.len() {
+    let pairing = image.layer_history(layers.len());
+    if !pairing.is_exact() {
         warnings.push(format!(
-            "the image's history records {non_empty} steps that made layers but the image has \
+            "the image's history records {} steps that made layers but the image has \
              {} layers, so its layers cannot be matched to Dockerfile instructions",
+            pairing.made_layers(),
             layers.len()
         ));
         return None;
     }
-    let mut next = 0;
     Some(
-        history
+        image
+            .history
             .iter()
             .enumerate()
             .map(|(index, h)| {
                 let created_by = h.created_by.clone().unwrap_or_default();
-                let layer = (!h.empty_layer).then(|| {
-                    next += 1;
-                    next - 1
-                });
                 Entry {
                     index,
-                    layer,
+                    layer: pairing.layer(index),
                     step: normalize(&created_by),
                     created_by,
                 }
@@ -820,21 +818,10 @@ fn pair_history(
     )
 }
 
-/// The pairing of non-empty history entries with layers, for callers that only need it:
-/// per layer index, the history entry that made it; `None` when the counts differ.
-pub fn layer_history(history: &[HistoryEntry], layer_count: usize) -> Option<Vec<usize>> {
-    let idx: Vec<usize> = history
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.empty_layer)
-        .map(|(i, _)| i)
-        .collect();
-    (idx.len() == layer_count && !history.is_empty()).then_some(idx)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use inventory::HistoryEntry;
 
     /// The `history` of an OCI/Docker image config (`{"history": [...]}`), as the
     /// inventory reads it.

@@ -25,7 +25,7 @@
 use dockerfile::Dockerfile;
 use inventory::{HistoryEntry, Inventory};
 
-use crate::attribution::{self, normalize, resolve_stage, Attribution};
+use crate::attribution::{normalize, resolve_stage, Attribution};
 use crate::model::{BaseImageSource, Finding, Report, SeverityCounts};
 
 /// The annotation (and label) naming the base image.
@@ -48,11 +48,11 @@ pub struct BaseImage {
 
 /// Finds the base image of `inv` (see the module docs for the order). `dockerfile` is the
 /// parsed `--file` with the `--target` stage and its alignment with the image
-/// ([`attribution::attribute`], computed once by the caller, which also attributes the
+/// ([`crate::attribution::attribute`], computed once by the caller, which also attributes the
 /// findings with it); `base` is the inventory of an image whose layers may be `inv`'s bottom
 /// layers. `None` when there is no base (`FROM scratch`) or nothing tells.
 ///
-/// Check the stage first with [`resolve_stage`] (or [`attribution::attribute`], which
+/// Check the stage first with [`resolve_stage`] (or [`crate::attribution::attribute`], which
 /// fails the same way): here a stage the Dockerfile does not have skips the Dockerfile.
 pub fn detect(
     inv: &Inventory,
@@ -160,8 +160,10 @@ fn diff_id_prefix(inv: &Inventory, base: &Inventory) -> Option<usize> {
 /// The base from the history alone: (name if known, base layer count).
 fn history_base(inv: &Inventory) -> Option<(Option<String>, usize)> {
     let history = &inv.image.history;
-    attribution::layer_history(history, inv.layers.len())?;
-    let layers_below = |end: usize| history[..end].iter().filter(|h| !h.empty_layer).count();
+    let pairing = inv.image.layer_history(inv.layers.len());
+    if !pairing.is_exact() {
+        return None;
+    }
     // buildah/podman: `FROM <image>` on the first entry of a build.
     if let Some((i, name)) = history
         .iter()
@@ -169,9 +171,10 @@ fn history_base(inv: &Inventory) -> Option<(Option<String>, usize)> {
         .rev()
         .find_map(|(i, h)| from_comment(h).map(|n| (i, n)))
     {
-        return Some((Some(name), layers_below(i)));
+        return Some((Some(name), pairing.layers_below(i)));
     }
-    // The base's last step is usually its CMD/ENTRYPOINT.
+    // The base's last step is usually its CMD/ENTRYPOINT: the last one that a
+    // layer-making entry follows.
     let kw = |h: &HistoryEntry| {
         h.created_by
             .as_deref()
@@ -179,11 +182,11 @@ fn history_base(inv: &Inventory) -> Option<(Option<String>, usize)> {
             .map(|s| s.keyword)
             .unwrap_or_default()
     };
-    let last = history.iter().enumerate().rev().find(|(i, h)| {
+    let last = history.iter().enumerate().rev().find(|&(i, h)| {
         matches!(kw(h).as_str(), "CMD" | "ENTRYPOINT")
-            && history[i + 1..].iter().any(|n| !n.empty_layer)
+            && pairing.layers_below(i + 1) < pairing.made_layers()
     })?;
-    Some((None, layers_below(last.0 + 1)))
+    Some((None, pairing.layers_below(last.0 + 1)))
 }
 
 /// The image a buildah/podman `FROM <image>` history comment names; `None` for an
@@ -203,7 +206,7 @@ pub const UNNAMED_BASE: &str = "base image";
 ///   count gets `docker_base_image` (the name, or [`UNNAMED_BASE`]); its
 ///   `dockerfile_instruction` keeps the history text (what the base image's own build
 ///   ran), and renderers should prefer `docker_base_image` for such findings;
-/// * a finding on a user layer with a matched [`attribution::Step`] gets that step's
+/// * a finding on a user layer with a matched [`crate::attribution::Step`] gets that step's
 ///   instruction as written in the Dockerfile and its line; without one it keeps the
 ///   history text;
 /// * `report.docker` gets the base's name, digest, source, layer count and the base
@@ -285,6 +288,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attribution;
     use crate::attribution::tests::{image, APP_BUILDAH, APP_DOCKERFILE};
     use crate::model::{LayerRef, Severity, Suppressed, SuppressionRule, SuppressionSource};
     use crate::policy::tests::{finding, report, PURL};
