@@ -44,8 +44,10 @@ impl KnownImages {
 
     /// Remember a registry image (one with a reference and a manifest digest).
     pub fn record(&self, inv: &inventory::Inventory) {
-        let (Some(reference), Some(digest)) = (&inv.image.reference, &inv.image.manifest_digest)
-        else {
+        let (Some(reference), Some(digest)) = (
+            &inv.image.identity.reference,
+            &inv.image.identity.manifest_digest,
+        ) else {
             return;
         };
         let Some(ids) = diff_ids(inv).filter(|ids| !ids.is_empty()) else {
@@ -93,9 +95,12 @@ impl KnownImages {
         }
         let r = best?;
         let image = inventory::ImageInfo {
-            name: r.reference.clone(),
-            reference: Some(r.reference),
-            manifest_digest: r.manifest_digest,
+            identity: inventory::ImageIdentity {
+                name: r.reference.clone(),
+                reference: Some(r.reference),
+                manifest_digest: r.manifest_digest,
+                ..Default::default()
+            },
             ..Default::default()
         };
         Some(inventory::Inventory::of_layers(
@@ -112,9 +117,12 @@ mod tests {
     fn image(reference: &str, digest: &str, ids: &[&str]) -> inventory::Inventory {
         inventory::Inventory {
             image: inventory::ImageInfo {
-                name: reference.into(),
-                reference: Some(reference.into()),
-                manifest_digest: Some(digest.into()),
+                identity: inventory::ImageIdentity {
+                    name: reference.into(),
+                    reference: Some(reference.into()),
+                    manifest_digest: Some(digest.into()),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             layers: ids
@@ -145,12 +153,18 @@ mod tests {
         known.record(&app);
         std::fs::write(dir.path().join("known-images/aa/broken.json"), b"{").unwrap();
         let base = known.base_of(&app).unwrap();
-        assert_eq!(base.image.reference.as_deref(), Some("r/python:3"));
+        assert_eq!(base.image.identity.reference.as_deref(), Some("r/python:3"));
         assert_eq!(base.layers.len(), 2);
         // The base image scanned again finds its own base, not itself.
         let py = image("r/python:3", "sha256:d2", &["aa", "bb"]);
         assert_eq!(
-            known.base_of(&py).unwrap().image.reference.as_deref(),
+            known
+                .base_of(&py)
+                .unwrap()
+                .image
+                .identity
+                .reference
+                .as_deref(),
             Some("r/debian:12")
         );
         assert!(known
@@ -158,7 +172,7 @@ mod tests {
             .is_none());
         // Images without a reference (archives, rootfs) are not remembered.
         let mut local = image("oci-dir:x", "sha256:d6", &["ff"]);
-        local.image.reference = None;
+        local.image.identity.reference = None;
         known.record(&local);
         assert!(!dir.path().join("known-images/ff").exists());
     }

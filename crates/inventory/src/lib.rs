@@ -39,4 +39,5 @@ pub use model::{
     Diagnostic, HistoryEntry, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
     PackageId, PackageType,
 };
+pub use oci::ImageIdentity;
 pub use sbom_input::inventory_sbom;

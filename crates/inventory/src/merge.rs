@@ -185,11 +185,7 @@ pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, 
 /// a base image by its layers needs no more, and [`inventory_image`] starts from it.
 pub fn inventory_layers(image: &oci::Image) -> Inventory {
     let info = ImageInfo {
-        name: image.name.clone(),
-        reference: image.reference.clone(),
-        manifest_digest: image.manifest_digest.as_ref().map(|d| d.to_string()),
-        config_digest: image.config_digest.as_ref().map(|d| d.to_string()),
-        platform: image.platform.as_ref().map(|p| p.to_string()),
+        identity: image.identity.clone(),
         labels: image.config.labels.clone(),
         annotations: image.annotations.clone(),
         history: image
@@ -210,7 +206,7 @@ pub fn inventory_layers(image: &oci::Image) -> Inventory {
             code: diagnostics::LAYER_MISMATCH.into(),
             message: format!(
                 "{}: {} layers but {} history entries that made layers; build steps may be attributed wrongly",
-                image.name,
+                info.identity.name,
                 image.layers.len(),
                 history.made_layers()
             ),
@@ -248,7 +244,10 @@ pub fn inventory_rootfs(path: &Path, opts: &Options) -> Result<Inventory, Error>
         message: e.to_string(),
     })?;
     let info = ImageInfo {
-        name: format!("dir:{}", path.display()),
+        identity: oci::ImageIdentity {
+            name: format!("dir:{}", path.display()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     Ok(merge(info, Vec::new(), vec![facts], &list, Vec::new()))
@@ -501,7 +500,7 @@ fn merge(
             code: diagnostics::UNKNOWN_OS.into(),
             message: format!(
                 "{}: no os-release, debian_version, alpine-release or redhat-release found",
-                image.name
+                image.identity.name
             ),
         });
     }

@@ -86,18 +86,17 @@ fn image(blobs: Vec<Vec<u8>>, steps: &[(Option<&str>, bool)]) -> Image {
         })
         .collect();
     Image {
-        name: "test-image".into(),
-        reference: None,
-        manifest_digest: None,
+        identity: oci::ImageIdentity {
+            name: "test-image".into(),
+            ..Default::default()
+        },
         manifest_media_type: None,
         annotations: Default::default(),
-        config_digest: None,
         config: ImageConfig {
             history,
             ..Default::default()
         },
         layers,
-        platform: None,
         source: Box::new(Blobs(map)),
     }
 }

@@ -218,20 +218,10 @@ pub struct Diagnostic {
 /// Facts about the image itself, for the report header.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageInfo {
-    /// The target as given.
-    pub name: String,
-    /// Fully qualified reference for registry images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Manifest digest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest_digest: Option<String>,
-    /// Config digest (the image ID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_digest: Option<String>,
-    /// `os/arch[/variant]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
+    /// Which image it is, as the source said (written inline: `name`, `reference`,
+    /// `manifest_digest`, `config_digest`, `platform`).
+    #[serde(flatten)]
+    pub identity: oci::ImageIdentity,
     /// Image labels.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub labels: std::collections::BTreeMap<String, String>,

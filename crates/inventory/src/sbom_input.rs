@@ -243,8 +243,8 @@ pub fn inventory_sbom(path: &Path) -> Result<Inventory, Error> {
     if let Some(os) = &mut inv.os {
         os.source_file = path.display().to_string();
     }
-    if inv.image.name.is_empty() {
-        inv.image.name = format!("sbom:{}", path.display());
+    if inv.image.identity.name.is_empty() {
+        inv.image.identity.name = format!("sbom:{}", path.display());
     }
     inv.packages.sort_by(|a, b| {
         (a.package_type, &a.name, &a.version, &a.arch).cmp(&(
@@ -500,17 +500,19 @@ fn cyclonedx(doc: &Value) -> Inventory {
     let mut b = Builder::default();
     let mut image = ImageInfo::default();
     if let Some(c) = doc.pointer("/metadata/component") {
-        image.name = str_of(c, "name").unwrap_or_default().to_string();
+        image.identity.name = str_of(c, "name").unwrap_or_default().to_string();
         for (k, v) in properties(c) {
             match k {
                 "shipshape:image:reference" | "aquasecurity:trivy:Reference" => {
-                    image.reference = Some(v.into())
+                    image.identity.reference = Some(v.into())
                 }
-                "shipshape:image:manifest_digest" => image.manifest_digest = Some(v.into()),
+                "shipshape:image:manifest_digest" => {
+                    image.identity.manifest_digest = Some(v.into())
+                }
                 "shipshape:image:config_digest" | "aquasecurity:trivy:ImageID" => {
-                    image.config_digest = Some(v.into())
+                    image.identity.config_digest = Some(v.into())
                 }
-                "shipshape:image:platform" => image.platform = Some(v.into()),
+                "shipshape:image:platform" => image.identity.platform = Some(v.into()),
                 "aquasecurity:trivy:DiffID" => b.layer_order.push(v.into()),
                 _ => {
                     if let Some(l) = k
@@ -645,8 +647,8 @@ fn spdx(doc: &Value) -> Inventory {
         if purpose == Some("CONTAINER")
             || id.is_some_and(|i| described.contains(i)) && purl.is_none()
         {
-            if image.name.is_empty() {
-                image.name = str_of(p, "name").unwrap_or_default().to_string();
+            if image.identity.name.is_empty() {
+                image.identity.name = str_of(p, "name").unwrap_or_default().to_string();
             }
             continue;
         }
@@ -672,8 +674,8 @@ fn spdx(doc: &Value) -> Inventory {
             });
         }
     }
-    if image.name.is_empty() {
-        image.name = str_of(doc, "name").unwrap_or_default().to_string();
+    if image.identity.name.is_empty() {
+        image.identity.name = str_of(doc, "name").unwrap_or_default().to_string();
     }
     for r in doc
         .get("relationships")
@@ -801,7 +803,10 @@ mod tests {
     #[test]
     fn shipshape_cyclonedx() {
         let inv = check("shipshape.cdx.json");
-        assert_eq!(inv.image.name, "docker-archive:debian-bookworm.docker.tar");
+        assert_eq!(
+            inv.image.identity.name,
+            "docker-archive:debian-bookworm.docker.tar"
+        );
         let z = pkg(&inv, "zlib1g");
         assert_eq!(z.source_name.as_deref(), Some("zlib"));
         assert_eq!(z.db_path, "var/lib/dpkg/status");
@@ -823,7 +828,10 @@ mod tests {
     #[test]
     fn shipshape_spdx() {
         let inv = check("shipshape.spdx.json");
-        assert_eq!(inv.image.name, "docker-archive:debian-bookworm.docker.tar");
+        assert_eq!(
+            inv.image.identity.name,
+            "docker-archive:debian-bookworm.docker.tar"
+        );
         let z = pkg(&inv, "zlib1g");
         assert_eq!(z.source_name.as_deref(), Some("zlib"));
         assert_eq!(z.source_version.as_deref(), Some("1:1.2.13.dfsg-1"));
@@ -861,7 +869,7 @@ mod tests {
         assert_eq!(z.introduced.as_ref().unwrap().layer_index, 0);
         assert_eq!(inv.layers.len(), 1);
         assert_eq!(
-            inv.image.reference.as_deref(),
+            inv.image.identity.reference.as_deref(),
             Some("localhost/test/debian:bookworm")
         );
     }

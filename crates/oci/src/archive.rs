@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind};
-use crate::image::{BlobSource, Image, ImageConfig};
+use crate::image::{BlobSource, Image, ImageConfig, ImageIdentity};
 use crate::manifest::{self, MAX_DOCUMENT};
 use crate::target::Reference;
 use crate::tarindex::{Span, TarIndex};
@@ -223,15 +223,17 @@ pub(crate) fn resolve(path: &Path, wanted: Option<&str>, name: String) -> Result
     }
     let platform = manifest::config_platform(&config);
     Ok(Image {
-        name: name.clone(),
-        reference: None,
-        manifest_digest,
+        identity: ImageIdentity::new(
+            name.clone(),
+            None,
+            manifest_digest.as_ref(),
+            Some(&config_digest),
+            platform.as_ref(),
+        ),
         manifest_media_type,
         annotations,
-        config_digest: Some(config_digest),
         config,
         layers,
-        platform,
         source: Box::new(ArchiveBlobs {
             tar: Arc::new(tar),
             spans,
@@ -382,8 +384,11 @@ mod tests {
         let f = legacy();
         let t = format!("docker-archive:{}", f.path.display());
         let image = resolve(&t).unwrap();
-        assert_eq!(image.name, t);
-        assert_eq!(image.config_digest, Some(Digest::sha256_of(&f.config)));
+        assert_eq!(image.identity.name, t);
+        assert_eq!(
+            image.identity.config_digest,
+            Some(Digest::sha256_of(&f.config).to_string())
+        );
         assert_eq!(image.layers.len(), 2);
         for (i, l) in image.layers.iter().enumerate() {
             assert_eq!(l.digest, Digest::sha256_of(&f.layers[i]));
@@ -391,7 +396,7 @@ mod tests {
             assert_eq!(l.media_type, "application/vnd.oci.image.layer.v1.tar");
             assert_eq!(read_layer(&image, i).unwrap(), f.layers[i]);
         }
-        assert_eq!(image.platform, Some("linux/amd64".parse().unwrap()));
+        assert_eq!(image.identity.platform.as_deref(), Some("linux/amd64"));
         // By name, short or fully qualified.
         for name in ["app:1", "docker.io/library/app:1"] {
             let t = format!("docker-archive:{}:{name}", f.path.display());
@@ -471,8 +476,8 @@ mod tests {
         );
         let image = resolve(&format!("docker-archive:{}", path.display())).unwrap();
         assert_eq!(
-            image.manifest_digest,
-            Some(Digest::sha256_of(&img.manifest))
+            image.identity.manifest_digest,
+            Some(Digest::sha256_of(&img.manifest).to_string())
         );
         assert_eq!(read_layer(&image, 0).unwrap(), img.layer);
     }

@@ -202,26 +202,65 @@ pub struct Layer {
     pub size: Option<u64>,
 }
 
-/// A resolved image: manifest facts, config and lazily opened layers.
-pub struct Image {
+/// Which image this is: the target as the user gave it and, where the source tells, its
+/// registry reference, manifest and config digests and platform.
+///
+/// One type from the source to the renderers: [`Image`] produces it, the inventory keeps it,
+/// scan reports and image diffs carry it, and each output writes it under its own names
+/// (serde here gives the native SBOM's: `name`, `reference`, `manifest_digest`,
+/// `config_digest`, `platform`).
+///
+/// Digests and the platform are text (`sha256:…`, `linux/arm64/v8`), as every document
+/// writes them: an identity read back from an SBOM or a cache holds what that document said.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageIdentity {
     /// The target as the user gave it (`debian:12`, `docker-archive:app.tar`).
     pub name: String,
     /// Fully qualified reference for registry images (`docker.io/library/debian:12`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Digest of the manifest, when there is one.
-    pub manifest_digest: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// Digest of the config blob: the image ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<String>,
+    /// The platform of the selected manifest, `os/arch[/variant]` ([`Platform`]'s text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+}
+
+impl ImageIdentity {
+    /// The identity of an image resolved from `name` (the target as given).
+    pub fn new(
+        name: String,
+        reference: Option<String>,
+        manifest_digest: Option<&Digest>,
+        config_digest: Option<&Digest>,
+        platform: Option<&Platform>,
+    ) -> ImageIdentity {
+        ImageIdentity {
+            name,
+            reference,
+            manifest_digest: manifest_digest.map(Digest::to_string),
+            config_digest: config_digest.map(Digest::to_string),
+            platform: platform.map(Platform::to_string),
+        }
+    }
+}
+
+/// A resolved image: manifest facts, config and lazily opened layers.
+pub struct Image {
+    /// Name, reference, manifest and config digests, platform.
+    pub identity: ImageIdentity,
     /// Media type of the manifest.
     pub manifest_media_type: Option<String>,
     /// Manifest annotations (e.g. `org.opencontainers.image.base.name`).
     pub annotations: BTreeMap<String, String>,
-    /// Digest of the config blob.
-    pub config_digest: Option<Digest>,
     /// The parsed config.
     pub config: ImageConfig,
     /// Layers, bottom first.
     pub layers: Vec<Layer>,
-    /// The platform of the selected manifest.
-    pub platform: Option<Platform>,
     /// Where blobs come from.
     pub source: Box<dyn BlobSource>,
 }
@@ -229,8 +268,7 @@ pub struct Image {
 impl fmt::Debug for Image {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Image")
-            .field("name", &self.name)
-            .field("manifest_digest", &self.manifest_digest)
+            .field("identity", &self.identity)
             .field("layers", &self.layers)
             .finish_non_exhaustive()
     }
@@ -248,7 +286,7 @@ impl Image {
             "layer {}/{} ({digest}) of {}",
             index + 1,
             self.layers.len(),
-            self.name
+            self.identity.name
         )
     }
 
@@ -258,7 +296,7 @@ impl Image {
         let layer = self.layers.get(index).ok_or_else(|| {
             Error::new(ErrorKind::NotFound {
                 what: format!("layer {index}"),
-                source_name: self.name.clone(),
+                source_name: self.identity.name.clone(),
                 available: format!("{} layers", self.layers.len()),
             })
         })?;

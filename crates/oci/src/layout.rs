@@ -350,17 +350,20 @@ mod tests {
         write_layout(d.path(), &img, "v1");
         let t = format!("oci-dir:{}:v1", d.path().display());
         let image = resolve(&t).unwrap();
-        assert_eq!(image.name, t);
+        assert_eq!(image.identity.name, t);
         assert_eq!(image.layers.len(), 1);
         assert_eq!(image.layers[0].digest, Digest::sha256_of(&img.layer));
         assert_eq!(image.layers[0].diff_id, Some(Digest::sha256_of(&img.layer)));
         assert_eq!(image.layers[0].size, Some(img.layer.len() as u64));
         assert_eq!(
-            image.manifest_digest,
-            Some(Digest::sha256_of(&img.manifest))
+            image.identity.manifest_digest,
+            Some(Digest::sha256_of(&img.manifest).to_string())
         );
         assert_eq!(image.manifest_media_type.as_deref(), Some(OCI_MANIFEST));
-        assert_eq!(image.config_digest, Some(Digest::sha256_of(&img.config)));
+        assert_eq!(
+            image.identity.config_digest,
+            Some(Digest::sha256_of(&img.config).to_string())
+        );
         assert_eq!(
             image.annotations,
             map(&[(
@@ -369,7 +372,7 @@ mod tests {
             )])
         );
         assert_eq!(image.config.labels, map(&[("a", "b")]));
-        assert_eq!(image.platform, Some("linux/amd64".parse().unwrap()));
+        assert_eq!(image.identity.platform.as_deref(), Some("linux/amd64"));
         assert_eq!(read_layer(&image, 0).unwrap(), img.layer);
         // Without a tag, the only image is picked; `oci:` is an alias.
         let image = resolve(&format!("oci:{}", d.path().display())).unwrap();
@@ -429,10 +432,10 @@ mod tests {
         };
         let image = pick("linux/arm64").unwrap();
         assert_eq!(
-            image.manifest_digest,
-            Some(Digest::sha256_of(&arm.manifest))
+            image.identity.manifest_digest,
+            Some(Digest::sha256_of(&arm.manifest).to_string())
         );
-        assert_eq!(image.platform, Some("linux/arm64/v8".parse().unwrap()));
+        assert_eq!(image.identity.platform.as_deref(), Some("linux/arm64/v8"));
         assert_eq!(read_layer(&image, 0).unwrap(), arm.layer);
         let image = pick("linux/amd64").unwrap();
         assert_eq!(read_layer(&image, 0).unwrap(), amd.layer);

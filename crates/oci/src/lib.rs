@@ -12,6 +12,8 @@
 //! # Brief overview
 //! * [`Target`] parses what the user typed (`debian:12`, `docker-archive:F`, `oci-dir:D:tag`, …).
 //! * [`Image`] is the resolved image; [`Image::open_layer`] streams one layer's blob.
+//! * [`ImageIdentity`] says which image it is (name, reference, digests, platform), for
+//!   every later stage to carry.
 //! * [`Digest`] is a validated `algorithm:hex` content address.
 //! * [`Error`] says which input failed and why.
 //! * [`list_tags`] lists a registry repository's tags; [`manifest`] names the media types.
@@ -53,6 +55,6 @@ mod testutil;
 pub use artifact::{ArtifactSpec, BlobSpec, PulledArtifact};
 pub use digest::{Digest, VerifyingReader};
 pub use error::{Error, ErrorKind};
-pub use image::{BlobSource, History, Image, ImageConfig, Layer, Platform};
+pub use image::{BlobSource, History, Image, ImageConfig, ImageIdentity, Layer, Platform};
 pub use registry::{list_tags, pull_artifact, push_artifact};
 pub use target::{Reference, ResolveOptions, Target};

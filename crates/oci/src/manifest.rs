@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind};
-use crate::image::{Image, ImageConfig, Layer, Platform};
+use crate::image::{Image, ImageConfig, ImageIdentity, Layer, Platform};
 use crate::BlobSource;
 
 /// OCI image manifest.
@@ -372,15 +372,17 @@ pub(crate) fn assemble(
     )?;
     let platform = platform.or_else(|| config_platform(&config));
     Ok(Image {
-        name,
-        reference,
-        manifest_digest: Some(digest),
+        identity: ImageIdentity::new(
+            name,
+            reference,
+            Some(&digest),
+            Some(&manifest.config.digest),
+            platform.as_ref(),
+        ),
         manifest_media_type: Some(media_type),
         annotations: manifest.annotations,
-        config_digest: Some(manifest.config.digest),
         config,
         layers,
-        platform,
         source,
     })
 }

@@ -179,7 +179,7 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Bom {
 
 /// The BOM and, aligned with `inv.packages`, each package's bom-ref.
 fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
-    let image_ref = format!("image:{}", inv.image.name);
+    let image_ref = format!("image:{}", inv.image.identity.name);
     let os_ref = inv.os.as_ref().map(|os| {
         format!(
             "os:{}@{}",
@@ -654,26 +654,27 @@ fn vulnerability(f: &Finding, component: String) -> Vulnerability {
 
 fn image_component(inv: &Inventory, bom_ref: String) -> Component {
     let image = &inv.image;
+    let id = &image.identity;
     let mut properties = Vec::new();
     push(
         &mut properties,
         "shipshape:image:reference",
-        image.reference.as_deref(),
+        id.reference.as_deref(),
     );
     push(
         &mut properties,
         "shipshape:image:manifest_digest",
-        image.manifest_digest.as_deref(),
+        id.manifest_digest.as_deref(),
     );
     push(
         &mut properties,
         "shipshape:image:config_digest",
-        image.config_digest.as_deref(),
+        id.config_digest.as_deref(),
     );
     push(
         &mut properties,
         "shipshape:image:platform",
-        image.platform.as_deref(),
+        id.platform.as_deref(),
     );
     for (k, v) in &image.labels {
         properties.push(Property {
@@ -685,8 +686,8 @@ fn image_component(inv: &Inventory, bom_ref: String) -> Component {
         component_type: ComponentType::Container,
         bom_ref: Some(bom_ref),
         supplier: None,
-        name: image.name.clone(),
-        version: crate::image_version(image),
+        name: id.name.clone(),
+        version: crate::image_version(id),
         description: None,
         licenses: Vec::new(),
         purl: None,

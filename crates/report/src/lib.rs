@@ -29,7 +29,7 @@
 //! use report::{render_sbom, Format, RenderOptions};
 //!
 //! let mut inv = Inventory::default();
-//! inv.image.name = "alpine:3.19".into();
+//! inv.image.identity.name = "alpine:3.19".into();
 //! inv.packages.push(Package {
 //!     package_type: Some(PackageType::Apk),
 //!     name: "musl".into(),
@@ -353,7 +353,7 @@ pub fn render_report(
 
 /// The image version both SBOM formats show: the manifest digest, else the tag of the
 /// reference or name (`alpine:3.19` → `3.19`), else nothing.
-pub(crate) fn image_version(image: &inventory::ImageInfo) -> Option<String> {
+pub(crate) fn image_version(image: &inventory::ImageIdentity) -> Option<String> {
     if let Some(d) = &image.manifest_digest {
         return Some(d.clone());
     }
@@ -414,7 +414,7 @@ mod tests {
     /// Validates the image version: digest first, then tag, never a registry port.
     #[test]
     fn image_version_prefers_digest() {
-        let mut image = inventory::ImageInfo {
+        let mut image = inventory::ImageIdentity {
             name: "registry.example:5000/app".into(),
             ..Default::default()
         };

@@ -166,8 +166,8 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Document {
     let mut packages = Vec::with_capacity(inv.packages.len() + 2);
     packages.push(SpdxPackage {
         spdx_id: IMAGE_ID.into(),
-        name: inv.image.name.clone(),
-        version_info: crate::image_version(&inv.image),
+        name: inv.image.identity.name.clone(),
+        version_info: crate::image_version(&inv.image.identity),
         supplier: NOASSERTION.into(),
         download_location: NOASSERTION.into(),
         files_analyzed: false,
@@ -212,10 +212,10 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Document {
         spdx_version: SPDX_VERSION.into(),
         data_license: "CC0-1.0".into(),
         spdx_id: DOCUMENT_ID.into(),
-        name: inv.image.name.clone(),
+        name: inv.image.identity.name.clone(),
         document_namespace: format!(
             "https://shipshape.dev/spdxdocs/{}-{}",
-            uri_segment(&inv.image.name),
+            uri_segment(&inv.image.identity.name),
             ctx.uuid
         ),
         creation_info: CreationInfo {
@@ -274,7 +274,7 @@ fn package(p: &Package, id: &str, extracted: &mut LicenseRefs) -> SpdxPackage {
 }
 
 fn image_comment(inv: &Inventory) -> Option<String> {
-    let image = &inv.image;
+    let image = &inv.image.identity;
     let parts: Vec<String> = [
         ("reference", image.reference.as_deref()),
         ("manifest digest", image.manifest_digest.as_deref()),

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use inventory::{ImageInfo, Inventory, OsInfo, Package, PackageType};
+use inventory::{ImageIdentity, ImageInfo, Inventory, OsInfo, Package, PackageType};
 use vulndb::{import::debian, SourceMeta, Store};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,7 +51,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let inv = Inventory {
         image: ImageInfo {
-            name: "bench:1".into(),
+            identity: ImageIdentity {
+                name: "bench:1".into(),
+                ..Default::default()
+            },
             ..ImageInfo::default()
         },
         os: Some(OsInfo {

@@ -130,10 +130,11 @@ pub fn named(inv: &Inventory, base: &Inventory) -> Option<BaseImage> {
     Some(BaseImage {
         name: base
             .image
+            .identity
             .reference
             .clone()
-            .or_else(|| Some(base.image.name.clone()).filter(|n| !n.is_empty())),
-        digest: base.image.manifest_digest.clone(),
+            .or_else(|| Some(base.image.identity.name.clone()).filter(|n| !n.is_empty())),
+        digest: base.image.identity.manifest_digest.clone(),
         source: BaseImageSource::DiffIds,
         layers: Some(n),
     })
@@ -325,9 +326,12 @@ mod tests {
     fn debian_base(app: &Inventory) -> Inventory {
         Inventory {
             image: inventory::ImageInfo {
-                name: "oci-dir:debian-bookworm.oci".into(),
-                reference: Some("localhost/test/debian:bookworm".into()),
-                manifest_digest: Some("sha256:feed".into()),
+                identity: inventory::ImageIdentity {
+                    name: "oci-dir:debian-bookworm.oci".into(),
+                    reference: Some("localhost/test/debian:bookworm".into()),
+                    manifest_digest: Some("sha256:feed".into()),
+                    ..Default::default()
+                },
                 ..inventory::ImageInfo::default()
             },
             layers: app.layers[..1].to_vec(),

@@ -770,7 +770,7 @@ fn short_title(details: &str) -> Option<String> {
 pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report, ScanError> {
     let feed = inv.os.as_ref().and_then(ecosystem::os_feed);
     let graph = Graph::new(inv);
-    let (project_name, root) = image_root(&inv.image.name);
+    let (project_name, root) = image_root(&inv.image.identity.name);
     let ctx = Context {
         inv,
         opts,
@@ -919,10 +919,10 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         dependency_count: tested,
         unique_count,
         package_manager,
-        path: inv.image.name.clone(),
+        path: inv.image.identity.name.clone(),
         target_file: None,
         project_name,
-        platform: inv.image.platform.clone(),
+        platform: inv.image.identity.platform.clone(),
         os: inv.os.as_ref().map(|o| OsSummary {
             id: o.id.clone(),
             version_id: o.version_id.clone(),
@@ -933,10 +933,10 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
                 .unwrap_or_default(),
         }),
         image: ImageSummary {
-            name: inv.image.name.clone(),
-            reference: inv.image.reference.clone(),
-            manifest_digest: inv.image.manifest_digest.clone(),
-            image_id: inv.image.config_digest.clone(),
+            name: inv.image.identity.name.clone(),
+            reference: inv.image.identity.reference.clone(),
+            manifest_digest: inv.image.identity.manifest_digest.clone(),
+            image_id: inv.image.identity.config_digest.clone(),
             layer_count: inv.layers.len(),
         },
         docker: DockerInfo::default(),

@@ -169,7 +169,7 @@ fn dockerfile_aware(
                     message: format!(
                         "--base-image {given}: its {} layers are not the bottom layers of {}; ignored",
                         b.layers.len(),
-                        inv.image.name
+                        inv.image.identity.name
                     ),
                 });
             }

@@ -2,7 +2,7 @@
 //! records written in their published formats (Debian tracker JSON, OSV, Alpine secdb, NVD
 //! 2.0, KEV, EPSS) through `vulndb`'s importers.
 
-use inventory::{ImageInfo, Introduced, Inventory, OsInfo, Package, PackageType};
+use inventory::{ImageIdentity, ImageInfo, Introduced, Inventory, OsInfo, Package, PackageType};
 use vulndb::import::{alpine, debian, epss, kev, nvd, osv};
 use vulndb::{SourceMeta, Store};
 
@@ -76,8 +76,11 @@ fn deb(name: &str, version: &str, source: Option<(&str, &str)>) -> Package {
 fn image(name: &str, os: (&str, &str), packages: Vec<Package>) -> Inventory {
     Inventory {
         image: ImageInfo {
-            name: name.into(),
-            platform: Some("linux/amd64".into()),
+            identity: ImageIdentity {
+                name: name.into(),
+                platform: Some("linux/amd64".into()),
+                ..Default::default()
+            },
             ..ImageInfo::default()
         },
         os: Some(OsInfo {

@@ -63,7 +63,10 @@ fn resolve(target: &oci::Target, args: &TargetArgs) -> Result<oci::Image> {
 /// filesystem or an SBOM has no layers.
 pub fn layers(args: &TargetArgs) -> Result<inventory::Inventory> {
     let named = |name: &str| inventory::ImageInfo {
-        name: name.to_owned(),
+        identity: oci::ImageIdentity {
+            name: name.to_owned(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     if args.target.starts_with("sbom:") {

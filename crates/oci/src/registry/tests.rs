@@ -263,14 +263,17 @@ fn anonymous_bearer_flow_and_fetch() {
     let dir = tempfile::tempdir().unwrap();
     let t = format!("{}/test/app:v1", server.addr);
     let image = Target::parse(&t).unwrap().resolve(&opts(&dir)).unwrap();
-    assert_eq!(image.name, t);
-    assert_eq!(image.reference.as_deref(), Some(t.as_str()));
+    assert_eq!(image.identity.name, t);
+    assert_eq!(image.identity.reference.as_deref(), Some(t.as_str()));
     assert_eq!(
-        image.manifest_digest,
-        Some(Digest::sha256_of(&amd.manifest))
+        image.identity.manifest_digest,
+        Some(Digest::sha256_of(&amd.manifest).to_string())
     );
     assert_eq!(image.manifest_media_type.as_deref(), Some(OCI_MANIFEST));
-    assert_eq!(image.config_digest, Some(Digest::sha256_of(&amd.config)));
+    assert_eq!(
+        image.identity.config_digest,
+        Some(Digest::sha256_of(&amd.config).to_string())
+    );
     assert_eq!(image.layers[0].diff_id, Some(Digest::sha256_of(&amd.layer)));
     assert_eq!(read_layer(&image, 0).unwrap(), amd.layer);
     assert_eq!(
@@ -291,8 +294,8 @@ fn index_platform_selection() {
     o.platform = Some("linux/arm64".parse().unwrap());
     let image = target.resolve(&o).unwrap();
     assert_eq!(
-        image.manifest_digest,
-        Some(Digest::sha256_of(&arm.manifest))
+        image.identity.manifest_digest,
+        Some(Digest::sha256_of(&arm.manifest).to_string())
     );
     assert_eq!(read_layer(&image, 0).unwrap(), arm.layer);
     o.platform = Some("linux/ppc64le".parse().unwrap());
@@ -322,7 +325,7 @@ fn digests_are_verified() {
     let dir = tempfile::tempdir().unwrap();
     let t = format!("{}/test/app@{good}", server.addr);
     let image = Target::parse(&t).unwrap().resolve(&opts(&dir)).unwrap();
-    assert_eq!(image.manifest_digest, Some(good));
+    assert_eq!(image.identity.manifest_digest, Some(good.to_string()));
     let err = read_layer(&image, 0).unwrap_err();
     let inner = err
         .get_ref()

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use inventory::{
-    Diagnostic, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package, PackageType,
+    Diagnostic, ImageIdentity, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package,
+    PackageType,
 };
 use report::{render_sbom, Format, RenderOptions};
 use serde_json::Value;
@@ -158,11 +159,13 @@ pub fn sample_inventory() -> Inventory {
     );
     Inventory {
         image: ImageInfo {
-            name: "registry.example:5000/team/app:1.4.2".into(),
-            reference: Some("registry.example:5000/team/app:1.4.2".into()),
-            manifest_digest: Some(format!("sha256:{:064x}", 0xabc)),
-            config_digest: Some(format!("sha256:{:064x}", 0xc0f)),
-            platform: Some("linux/amd64".into()),
+            identity: ImageIdentity {
+                name: "registry.example:5000/team/app:1.4.2".into(),
+                reference: Some("registry.example:5000/team/app:1.4.2".into()),
+                manifest_digest: Some(format!("sha256:{:064x}", 0xabc)),
+                config_digest: Some(format!("sha256:{:064x}", 0xc0f)),
+                platform: Some("linux/amd64".into()),
+            },
             labels,
             ..ImageInfo::default()
         },

@@ -208,5 +208,5 @@ fn locates_the_linked_package() {
 
     let text = serde_json::to_string(&report).unwrap();
     let back: scan::Report = serde_json::from_str(&text).unwrap();
-    assert_eq!(uris(&back), [inv.image.name.as_str(); 2]);
+    assert_eq!(uris(&back), [inv.image.identity.name.as_str(); 2]);
 }

@@ -8,7 +8,7 @@
 //! image attribution (set here as the Dockerfile-aware enrichment will set it); and a
 //! package known only by its layer.
 
-use inventory::{ImageInfo, Introduced, Inventory, OsInfo, Package, PackageType};
+use inventory::{ImageIdentity, ImageInfo, Introduced, Inventory, OsInfo, Package, PackageType};
 use report::{render_report, ReportFormat, ReportOptions};
 use scan::{Report, ScanOptions};
 use vulndb::import::{debian, nvd, osv};
@@ -168,9 +168,12 @@ pub fn inventory() -> Inventory {
     });
     Inventory {
         image: ImageInfo {
-            name: "registry.example/team/app:1.4".into(),
-            reference: Some("registry.example/team/app:1.4".into()),
-            platform: Some("linux/amd64".into()),
+            identity: ImageIdentity {
+                name: "registry.example/team/app:1.4".into(),
+                reference: Some("registry.example/team/app:1.4".into()),
+                platform: Some("linux/amd64".into()),
+                ..Default::default()
+            },
             ..ImageInfo::default()
         },
         os: Some(OsInfo {

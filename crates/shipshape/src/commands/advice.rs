@@ -120,15 +120,15 @@ impl AdviceSource for Registry {
             None => reference,
         };
         let image = oci::Target::Registry(reference).resolve(&self.resolve)?;
-        let digest = image
+        let id = &image.identity;
+        let digest = id
             .manifest_digest
-            .as_ref()
-            .or(image.config_digest.as_ref())
-            .map(|d| d.to_string())
+            .clone()
+            .or_else(|| id.config_digest.clone())
             .unwrap_or_default();
         let resolved = ResolvedImage {
             digest: digest.clone(),
-            platform: image.platform.as_ref().map(|p| p.to_string()),
+            platform: id.platform.clone(),
         };
         self.images.insert(digest, image);
         Ok(resolved)
