@@ -206,8 +206,8 @@ pub fn build(report: &Report, inv: &Inventory, tool_version: &str) -> Log {
         results.push(result(f, rule_index, inv, report));
     }
     let mut properties = Map::new();
-    properties.insert("image".into(), report.image.name.clone().into());
-    if let Some(p) = &report.platform {
+    properties.insert("image".into(), report.image.identity.name.clone().into());
+    if let Some(p) = &report.image.identity.platform {
         properties.insert("platform".into(), p.clone().into());
     }
     properties.insert("dependencyCount".into(), report.dependency_count.into());
@@ -283,7 +283,7 @@ fn result(f: &Finding, rule_index: usize, inv: &Inventory, report: &Report) -> S
         f.name, f.version, f.id, f.severity
     );
     let db_path = package_db_path(f, inv);
-    let uri = db_path.unwrap_or(&report.image.name).to_string();
+    let uri = db_path.unwrap_or(&report.image.identity.name).to_string();
     let fqn = if f.purl.is_empty() {
         format!("{}@{}", f.binary_name, f.version)
     } else {

@@ -148,10 +148,11 @@ fn summary(out: &mut String, r: &Report, color: bool) {
     if let Some(file) = &r.target_file {
         label(out, "Target file", file);
     }
-    label(out, "Target", &r.path);
+    let image = &r.image.identity;
+    label(out, "Target", &image.name);
     label(out, "Project name", &r.project_name);
-    label(out, "Docker image", &r.image.name);
-    if let Some(p) = &r.platform {
+    label(out, "Docker image", &image.name);
+    if let Some(p) = &image.platform {
         label(out, "Platform", p);
     }
     if let Some(b) = &r.docker.base_image {

@@ -91,11 +91,11 @@ impl DiffSide {
                 (None, None) => o.id.clone(),
             });
         DiffSide {
-            path: report.path.clone(),
-            reference: report.image.reference.clone(),
-            manifest_digest: report.image.manifest_digest.clone(),
-            image_id: report.image.image_id.clone(),
-            platform: report.platform.clone(),
+            path: report.image.identity.name.clone(),
+            reference: report.image.identity.reference.clone(),
+            manifest_digest: report.image.identity.manifest_digest.clone(),
+            image_id: report.image.identity.config_digest.clone(),
+            platform: report.image.identity.platform.clone(),
             os,
             package_count: inv.packages.len(),
             vulnerability_count: report.vulnerabilities.len(),
@@ -661,7 +661,13 @@ mod tests {
         Report {
             severity_counts: SeverityCounts::of(&findings),
             vulnerabilities: findings,
-            path: path.into(),
+            image: crate::ImageSummary {
+                identity: inventory::ImageIdentity {
+                    name: path.into(),
+                    ..Default::default()
+                },
+                layer_count: 0,
+            },
             database: DatabaseInfo {
                 path: "db/shipshape.db".into(),
                 built_at: Some("2026-11-28T00:00:00Z".into()),

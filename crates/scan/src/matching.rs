@@ -919,10 +919,8 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         dependency_count: tested,
         unique_count,
         package_manager,
-        path: inv.image.identity.name.clone(),
         target_file: None,
         project_name,
-        platform: inv.image.identity.platform.clone(),
         os: inv.os.as_ref().map(|o| OsSummary {
             id: o.id.clone(),
             version_id: o.version_id.clone(),
@@ -933,10 +931,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
                 .unwrap_or_default(),
         }),
         image: ImageSummary {
-            name: inv.image.identity.name.clone(),
-            reference: inv.image.identity.reference.clone(),
-            manifest_digest: inv.image.identity.manifest_digest.clone(),
-            image_id: inv.image.identity.config_digest.clone(),
+            identity: inv.image.identity.clone(),
             layer_count: inv.layers.len(),
         },
         docker: DockerInfo::default(),

@@ -31,6 +31,8 @@ use std::str::FromStr;
 use inventory::{PackageId, PackageType};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod json;
+
 /// How bad a vulnerability is, ordered `Unknown < Low < Medium < High < Critical`.
 ///
 /// Serialized lower case (`"high"`), as Snyk does. `Unknown` means no source rated it.
@@ -544,21 +546,13 @@ pub struct OsSummary {
     pub ecosystems: Vec<String>,
 }
 
-/// The image, as the report header shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The image, as the report header shows it: the JSON writes its identity as Snyk's `path`
+/// (the name), `platform` and `image` (`name`, `reference`, `manifestDigest`, `imageId`,
+/// `layerCount`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImageSummary {
-    /// The target as given (`debian:12`).
-    pub name: String,
-    /// The fully qualified reference, for registry images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The manifest digest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest_digest: Option<String>,
-    /// The config digest (the image ID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
+    /// Which image: the target as given (`debian:12`), its reference, digests, platform.
+    pub identity: inventory::ImageIdentity,
     /// Number of layers.
     pub layer_count: usize,
 }
@@ -632,8 +626,10 @@ pub struct ScanDiagnostic {
 }
 
 /// Everything a scan found in one target: the value renderers print and gates read.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Its JSON (camelCase, in Snyk's names and order) writes `path`, `platform` and
+/// `image` from [`Report::image`].
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     /// No findings (Snyk's `ok`).
     pub ok: bool,
@@ -645,46 +641,31 @@ pub struct Report {
     pub unique_count: usize,
     /// The OS package manager (`deb`, `apk`, `rpm`), else the first language package
     /// type found; `None` for an empty image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_manager: Option<String>,
     /// Snyk's summary line: `"No known vulnerabilities"` or `"N vulnerable dependency
     /// paths"`, N counting every path of every finding.
     pub summary: String,
     /// Findings by severity.
     pub severity_counts: SeverityCounts,
-    /// The target as given (Snyk's `path`).
-    pub path: String,
     /// The Dockerfile given with `--file`, as given (Snyk's `targetFile`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_file: Option<String>,
     /// `docker-image|<repository>` (Snyk's `projectName`).
     pub project_name: String,
-    /// `os/arch[/variant]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
     /// The operating system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<OsSummary>,
-    /// The image.
+    /// The image: its identity (Snyk's `path` is its name) and layer count.
     pub image: ImageSummary,
     /// Base image facts.
     pub docker: DockerInfo,
     /// The advisory database.
     pub database: DatabaseInfo,
     /// Problems met along the way.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<ScanDiagnostic>,
     /// Findings hidden by an ignore rule or a VEX statement, in report order, each with
     /// what hid it; they count for nothing above (not in `ok`, counts or gates).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Suppressed>,
     /// `suppressed.len()`, written only when non-zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub suppressed_count: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// What kind of document hid a finding.
