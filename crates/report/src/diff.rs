@@ -199,15 +199,15 @@ fn heading(out: &mut String, title: &str, n: usize) {
 pub fn text(diff: &ImageDiff, color: bool) -> String {
     let mut out = String::new();
     let (a, b) = (&diff.from, &diff.to);
-    let _ = writeln!(out, "Comparing  from  {}", a.path);
-    let _ = writeln!(out, "           to    {}", b.path);
+    let _ = writeln!(out, "Comparing  from  {}", a.image.name);
+    let _ = writeln!(out, "           to    {}", b.image.name);
 
     // Overview.
     let p = &diff.packages;
     let v = &diff.vulnerabilities;
     let mut rows: Vec<Vec<Cell>> =
         vec![vec!["".into(), "from".into(), "to".into(), "change".into()]];
-    if a.image_id.is_some() || b.image_id.is_some() {
+    if a.image.config_digest.is_some() || b.image.config_digest.is_some() {
         let short = |d: &Option<String>| {
             d.as_deref().map_or("-".to_owned(), |d| {
                 let hex = d.split_once(':').map_or(d, |(_, h)| h);
@@ -216,8 +216,8 @@ pub fn text(diff: &ImageDiff, color: bool) -> String {
         };
         rows.push(vec![
             "Image ID".into(),
-            short(&a.image_id).into(),
-            short(&b.image_id).into(),
+            short(&a.image.config_digest).into(),
+            short(&b.image.config_digest).into(),
         ]);
     }
     // The OS only when it differs (a distribution upgrade, another base).
@@ -414,7 +414,10 @@ mod tests {
         };
         ImageDiff {
             from: DiffSide {
-                path: "oci-dir:base.oci:bookworm".into(),
+                image: inventory::ImageIdentity {
+                    name: "oci-dir:base.oci:bookworm".into(),
+                    ..Default::default()
+                },
                 package_count: 2,
                 severity_counts: SeverityCounts {
                     low: 1,
@@ -424,7 +427,10 @@ mod tests {
                 ..Default::default()
             },
             to: DiffSide {
-                path: "oci-dir:app.oci:1".into(),
+                image: inventory::ImageIdentity {
+                    name: "oci-dir:app.oci:1".into(),
+                    ..Default::default()
+                },
                 package_count: 3,
                 severity_counts: SeverityCounts {
                     high: 1,

@@ -27,7 +27,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use inventory::{Inventory, Package, PackageType};
+use inventory::{ImageIdentity, Inventory, Package, PackageType};
 use serde::{Deserialize, Serialize};
 use version::Scheme;
 
@@ -51,23 +51,15 @@ pub enum DiffError {
 }
 
 /// One side of the comparison: which image, and its totals.
+///
+/// Its JSON writes the image's identity first, as `path` (the name as given), `reference`,
+/// `manifestDigest`, `imageId` (the config digest) and `platform`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffSide {
-    /// The target as given (`oci-dir:app.oci:1`).
-    pub path: String,
-    /// The fully qualified reference, for registry images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The manifest digest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest_digest: Option<String>,
-    /// The config digest (the image ID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    /// `os/arch[/variant]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
+    /// Which image (the target as given, `oci-dir:app.oci:1`; reference, digests, platform).
+    #[serde(flatten, with = "side_identity")]
+    pub image: ImageIdentity,
     /// The operating system's `PRETTY_NAME`, else `ID VERSION_ID`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
@@ -77,6 +69,54 @@ pub struct DiffSide {
     pub vulnerability_count: usize,
     /// Findings by severity.
     pub severity_counts: SeverityCounts,
+}
+
+/// A diff side's image identity under its JSON names.
+mod side_identity {
+    use std::borrow::Cow;
+
+    use inventory::ImageIdentity;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Side<'a> {
+        path: Cow<'a, str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manifest_digest: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        image_id: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        platform: Option<Cow<'a, str>>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(id: &ImageIdentity, s: S) -> Result<S::Ok, S::Error> {
+        fn text(v: &Option<String>) -> Option<Cow<'_, str>> {
+            v.as_deref().map(Cow::Borrowed)
+        }
+        Side {
+            path: Cow::Borrowed(&id.name),
+            reference: text(&id.reference),
+            manifest_digest: text(&id.manifest_digest),
+            image_id: text(&id.config_digest),
+            platform: text(&id.platform),
+        }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ImageIdentity, D::Error> {
+        let side = Side::deserialize(d)?;
+        let text = |v: Option<Cow<'_, str>>| v.map(Cow::into_owned);
+        Ok(ImageIdentity {
+            name: side.path.into_owned(),
+            reference: text(side.reference),
+            manifest_digest: text(side.manifest_digest),
+            config_digest: text(side.image_id),
+            platform: text(side.platform),
+        })
+    }
 }
 
 impl DiffSide {
@@ -91,11 +131,7 @@ impl DiffSide {
                 (None, None) => o.id.clone(),
             });
         DiffSide {
-            path: report.image.identity.name.clone(),
-            reference: report.image.identity.reference.clone(),
-            manifest_digest: report.image.identity.manifest_digest.clone(),
-            image_id: report.image.identity.config_digest.clone(),
-            platform: report.image.identity.platform.clone(),
+            image: report.image.identity.clone(),
             os,
             package_count: inv.packages.len(),
             vulnerability_count: report.vulnerabilities.len(),
@@ -843,7 +879,7 @@ mod tests {
         );
         assert_eq!(d.vulnerabilities.unchanged_count, 1);
         assert_eq!(
-            (d.from.path.as_str(), d.to.path.as_str()),
+            (d.from.image.name.as_str(), d.to.image.name.as_str()),
             ("app:1", "app:2")
         );
         assert_eq!(d.from.severity_counts.critical, 1);
@@ -925,5 +961,35 @@ mod tests {
         assert_eq!(v["vulnerabilities"]["unchangedCount"], 0);
         let back: ImageDiff = serde_json::from_value(v).unwrap();
         assert_eq!(back, d);
+    }
+
+    /// Validates a side's JSON: the identity first, under the side's names, in order.
+    #[test]
+    fn side_json_names_the_image() {
+        let side = DiffSide {
+            image: ImageIdentity {
+                name: "app:1".into(),
+                reference: Some("docker.io/library/app:1".into()),
+                manifest_digest: Some("sha256:m".into()),
+                config_digest: Some("sha256:c".into()),
+                platform: Some("linux/amd64".into()),
+            },
+            os: Some("Debian GNU/Linux 12 (bookworm)".into()),
+            package_count: 2,
+            ..DiffSide::default()
+        };
+        let text = serde_json::to_string(&side).unwrap();
+        assert_eq!(
+            text,
+            "{\"path\":\"app:1\",\"reference\":\"docker.io/library/app:1\",\
+             \"manifestDigest\":\"sha256:m\",\"imageId\":\"sha256:c\",\
+             \"platform\":\"linux/amd64\",\"os\":\"Debian GNU/Linux 12 (bookworm)\",\
+             \"packageCount\":2,\"vulnerabilityCount\":0,\"severityCounts\":{\"critical\":0,\
+             \"high\":0,\"medium\":0,\"low\":0,\"unknown\":0}}"
+        );
+        assert_eq!(serde_json::from_str::<DiffSide>(&text).unwrap(), side);
+        let bare = serde_json::to_value(DiffSide::default()).unwrap();
+        assert_eq!(bare["path"], "");
+        assert!(bare.get("reference").is_none() && bare.get("platform").is_none());
     }
 }
