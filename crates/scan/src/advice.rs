@@ -30,8 +30,8 @@ use crate::model::SeverityCounts;
 mod runner;
 
 pub use runner::{
-    recommend, AdviceOptions, AdviceProgress, AdviceSource, BaseLocation, ResolvedImage,
-    SourceError, OFFLINE_NOTE, RESOLVES_PER_SCAN, TIME_BUDGET,
+    recommend, AdviceOptions, AdviceProgress, AdviceSource, BaseLocation, SourceError,
+    OFFLINE_NOTE, RESOLVES_PER_SCAN, TIME_BUDGET,
 };
 
 /// `code` when better base images were found.

@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use inventory::Inventory;
+use inventory::{ImageIdentity, Inventory};
 
 use super::{
     collapse_aliases, plan, remediation, skipped, BaseImageRemediation, Candidate, Resolved,
@@ -52,13 +52,13 @@ pub enum BaseLocation {
     Invalid(String),
 }
 
-/// An image a tag (or the base's own reference) resolved to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResolvedImage {
-    /// The manifest digest (else the config digest): what identifies the image.
-    pub digest: String,
-    /// `os/arch[/variant]`, when the registry said.
-    pub platform: Option<String>,
+/// What identifies a resolved image: its manifest digest, else its config digest.
+fn digest_of(image: &ImageIdentity) -> String {
+    image
+        .manifest_digest
+        .clone()
+        .or_else(|| image.config_digest.clone())
+        .unwrap_or_default()
 }
 
 /// What the advice shows while it works.
@@ -80,10 +80,10 @@ pub trait AdviceSource {
     /// The tags of the base image's repository.
     fn list_tags(&mut self) -> Result<Vec<String>, SourceError>;
     /// Resolves `tag` of the base image's repository (`None`: the base image as referenced)
-    /// to its image.
-    fn resolve(&mut self, tag: Option<&str>) -> Result<ResolvedImage, SourceError>;
+    /// to its image's identity.
+    fn resolve(&mut self, tag: Option<&str>) -> Result<ImageIdentity, SourceError>;
     /// The inventory of an image [`AdviceSource::resolve`] returned.
-    fn inventory(&mut self, image: &ResolvedImage) -> Result<Inventory, SourceError>;
+    fn inventory(&mut self, image: &ImageIdentity) -> Result<Inventory, SourceError>;
     /// Time since the advice started.
     fn elapsed(&self) -> Duration;
     /// Counts stored under `key` by an earlier run ([`AdviceSource::store_counts`]).
@@ -238,6 +238,7 @@ impl Advisor<'_, '_> {
         self.source.progress(AdviceProgress::Start(
             (proposed.len().min(self.opts.limit) + 1) as u64,
         ));
+        let current_digest = digest_of(&current);
         let current_counts = match self.counts_of(&current, self.base) {
             Ok(c) => c,
             Err(e) => {
@@ -251,7 +252,7 @@ impl Advisor<'_, '_> {
         // `limit` distinct images (other than the current one) are scanned; tags naming an
         // image already seen join it as aliases.
         let mut resolved: Vec<Resolved> = Vec::new();
-        let mut images: HashMap<String, ResolvedImage> = HashMap::new();
+        let mut images: HashMap<String, ImageIdentity> = HashMap::new();
         let mut over_limit = HashSet::new();
         let cap = self.opts.limit.saturating_mul(RESOLVES_PER_SCAN).max(8);
         let mut looked = 0usize;
@@ -267,19 +268,20 @@ impl Advisor<'_, '_> {
             )));
             match self.source.resolve(Some(&p.info.tag)) {
                 Ok(image) => {
-                    if image.digest == current.digest {
+                    let digest = digest_of(&image);
+                    if digest == current_digest {
                         continue;
                     }
-                    if !images.contains_key(&image.digest) {
+                    if !images.contains_key(&digest) {
                         if images.len() >= self.opts.limit {
-                            over_limit.insert(image.digest);
+                            over_limit.insert(digest);
                             continue;
                         }
-                        images.insert(image.digest.clone(), image.clone());
+                        images.insert(digest.clone(), image);
                     }
                     resolved.push(Resolved {
                         proposed: p.clone(),
-                        digest: image.digest,
+                        digest,
                     });
                 }
                 Err(e) => unreadable.push(format!("{}: {e}", self.display(&p.info.tag))),
@@ -347,10 +349,10 @@ impl Advisor<'_, '_> {
     }
 
     /// The cache key of an image's counts: the image, its platform and the database build.
-    fn cache_key(&self, image: &ResolvedImage) -> String {
+    fn cache_key(&self, image: &ImageIdentity) -> String {
         format!(
             "{}|{}|{}|{}",
-            image.digest,
+            digest_of(image),
             image.platform.as_deref().unwrap_or_default(),
             self.built_at,
             self.opts.db_stamp
@@ -359,13 +361,14 @@ impl Advisor<'_, '_> {
 
     /// The severity counts of one image: from this run's map, the caller's cache, or a scan
     /// (the error text is the whole chain of causes).
-    fn counts_of(&mut self, image: &ResolvedImage, shown: &str) -> Result<SeverityCounts, String> {
-        if let Some(c) = self.counts.get(&image.digest) {
+    fn counts_of(&mut self, image: &ImageIdentity, shown: &str) -> Result<SeverityCounts, String> {
+        let digest = digest_of(image);
+        if let Some(c) = self.counts.get(&digest) {
             return Ok(c.clone());
         }
         let key = self.cache_key(image);
         if let Some(c) = self.source.cached_counts(&key) {
-            self.counts.insert(image.digest.clone(), c.clone());
+            self.counts.insert(digest, c.clone());
             return Ok(c);
         }
         self.source.progress(AdviceProgress::Doing(format!(
@@ -391,7 +394,7 @@ impl Advisor<'_, '_> {
         let counts = report.severity_counts;
         self.source.progress(AdviceProgress::Scanned);
         self.source.store_counts(&key, &counts);
-        self.counts.insert(image.digest.clone(), counts.clone());
+        self.counts.insert(digest, counts.clone());
         Ok(counts)
     }
 }

@@ -2,13 +2,11 @@
 //! this lists tags, resolves and inventories images with `oci` and `inventory`, keeps
 //! counts in a cache beside the database, and draws the progress bar.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use scan::advice::{
-    AdviceOptions, AdviceProgress, AdviceSource, BaseImageRemediation, BaseLocation, ResolvedImage,
-    SourceError,
+    AdviceOptions, AdviceProgress, AdviceSource, BaseImageRemediation, BaseLocation, SourceError,
 };
 use scan::SeverityCounts;
 
@@ -58,7 +56,7 @@ pub fn recommend(
     let mut source = Registry {
         reference,
         resolve,
-        images: HashMap::new(),
+        images: Vec::new(),
         started: Instant::now(),
         cache: cache::JsonCache::new(vulndb::update::cache_dir_for(db).join("base-advice")),
         bar: None,
@@ -88,8 +86,8 @@ struct Registry {
     /// before asking anything).
     reference: Option<oci::Reference>,
     resolve: oci::ResolveOptions,
-    /// Images resolved so far, by the digest handed out.
-    images: HashMap<String, oci::Image>,
+    /// Images resolved so far.
+    images: Vec<oci::Image>,
     started: Instant,
     cache: cache::JsonCache,
     bar: Option<ProgressBar>,
@@ -109,7 +107,7 @@ impl AdviceSource for Registry {
         Ok(oci::list_tags(self.reference()?, &self.resolve)?)
     }
 
-    fn resolve(&mut self, tag: Option<&str>) -> Result<ResolvedImage, SourceError> {
+    fn resolve(&mut self, tag: Option<&str>) -> Result<inventory::ImageIdentity, SourceError> {
         let reference = self.reference()?.clone();
         let reference = match tag {
             Some(t) => oci::Reference {
@@ -120,24 +118,19 @@ impl AdviceSource for Registry {
             None => reference,
         };
         let image = oci::Target::Registry(reference).resolve(&self.resolve)?;
-        let id = &image.identity;
-        let digest = id
-            .manifest_digest
-            .clone()
-            .or_else(|| id.config_digest.clone())
-            .unwrap_or_default();
-        let resolved = ResolvedImage {
-            digest: digest.clone(),
-            platform: id.platform.clone(),
-        };
-        self.images.insert(digest, image);
-        Ok(resolved)
+        let identity = image.identity.clone();
+        self.images.push(image);
+        Ok(identity)
     }
 
-    fn inventory(&mut self, image: &ResolvedImage) -> Result<inventory::Inventory, SourceError> {
+    fn inventory(
+        &mut self,
+        identity: &inventory::ImageIdentity,
+    ) -> Result<inventory::Inventory, SourceError> {
         let image = self
             .images
-            .get(&image.digest)
+            .iter()
+            .find(|i| &i.identity == identity)
             .ok_or("the image was not resolved")?;
         Ok(inventory::inventory_image(
             image,

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use inventory::{Inventory, OsInfo, Package, PackageType};
+use inventory::{ImageIdentity, Inventory, OsInfo, Package, PackageType};
 use vulndb::{import::debian, SourceMeta, Store};
 
 use super::*;
@@ -117,22 +117,26 @@ impl AdviceSource for Fake {
         }
     }
 
-    fn resolve(&mut self, tag: Option<&str>) -> Result<ResolvedImage, SourceError> {
+    fn resolve(&mut self, tag: Option<&str>) -> Result<ImageIdentity, SourceError> {
         self.clock.set(self.clock.get() + self.tick);
         let tag = tag.unwrap_or(self.current);
         if self.unreadable.contains(&tag) {
             return Err(format!("manifest unknown: {tag}").into());
         }
         let digest = self.tags.get(tag).ok_or("no such tag")?;
-        Ok(ResolvedImage {
-            digest: digest.to_string(),
+        Ok(ImageIdentity {
+            name: format!("test/debian:{tag}"),
+            manifest_digest: Some(digest.to_string()),
             platform: Some("linux/amd64".into()),
+            ..ImageIdentity::default()
         })
     }
 
-    fn inventory(&mut self, image: &ResolvedImage) -> Result<Inventory, SourceError> {
-        self.inventoried.push(image.digest.clone());
-        Ok(self.images[image.digest.as_str()].clone())
+    fn inventory(&mut self, image: &ImageIdentity) -> Result<Inventory, SourceError> {
+        let digest = image.manifest_digest.clone().unwrap_or_default();
+        let inv = self.images[digest.as_str()].clone();
+        self.inventoried.push(digest);
+        Ok(inv)
     }
 
     fn elapsed(&self) -> Duration {
