@@ -49,6 +49,8 @@ pub enum Target {
     },
     /// `dir:ROOTFS`: an unpacked root filesystem.
     Dir(PathBuf),
+    /// `sbom:FILE`: a stored CycloneDX or SPDX JSON SBOM, read instead of an image.
+    Sbom(PathBuf),
 }
 
 /// Options for resolving a target into an [`Image`].
@@ -153,6 +155,12 @@ impl Target {
             }
             return Ok(Target::Dir(rest.into()));
         }
+        if let Some(rest) = s.strip_prefix("sbom:") {
+            if rest.is_empty() {
+                return Err(empty("sbom:"));
+            }
+            return Ok(Target::Sbom(rest.into()));
+        }
         let rest = s
             .strip_prefix("docker://")
             .or_else(|| s.strip_prefix("registry:"))
@@ -160,8 +168,8 @@ impl Target {
         Ok(Target::Registry(Reference::parse(rest)?))
     }
 
-    /// Resolve the target into an [`Image`]. [`Target::Dir`] is not an image and is
-    /// rejected; callers walk a root filesystem directly.
+    /// Resolve the target into an [`Image`]. [`Target::Dir`] and [`Target::Sbom`] are not
+    /// images and are rejected; callers walk a root filesystem or read an SBOM directly.
     ///
     /// Nothing large is read here: archives are indexed, layouts and registries give up
     /// their manifest and config, and layers are opened later with [`Image::open_layer`].
@@ -183,6 +191,13 @@ impl Target {
                 target: name,
                 why: format!(
                     "{} is a root filesystem, not an image; walk it directly",
+                    path.display()
+                ),
+            })),
+            Target::Sbom(path) => Err(Error::new(ErrorKind::InvalidTarget {
+                target: name,
+                why: format!(
+                    "{} is an SBOM, not an image; read it directly",
                     path.display()
                 ),
             })),
@@ -235,6 +250,7 @@ impl fmt::Display for Target {
                 Ok(())
             }
             Target::Dir(path) => write!(f, "dir:{}", path.display()),
+            Target::Sbom(path) => write!(f, "sbom:{}", path.display()),
         }
     }
 }
@@ -343,6 +359,14 @@ mod tests {
     #[test]
     fn prefixed_targets() {
         assert_eq!(Target::parse("dir:/x").unwrap(), Target::Dir("/x".into()));
+        assert_eq!(
+            Target::parse("sbom:app.cdx.json").unwrap(),
+            Target::Sbom("app.cdx.json".into())
+        );
+        assert!(Target::parse("sbom:").is_err());
+        let sbom = Target::Sbom("app.cdx.json".into());
+        assert_eq!(sbom.to_string(), "sbom:app.cdx.json");
+        assert!(sbom.resolve(&ResolveOptions::default()).is_err());
         assert_eq!(
             Target::parse("oci-dir:/nonexistent/layout:v1").unwrap(),
             Target::OciDir {

@@ -10,15 +10,15 @@ use crate::progress::LayerBar;
 
 /// Resolve the target and take its inventory.
 pub fn inventory(args: &TargetArgs, printer: &Printer) -> Result<inventory::Inventory> {
-    // `sbom:FILE`: a stored CycloneDX or SPDX JSON SBOM, read without the image.
-    if let Some(file) = args.target.strip_prefix("sbom:") {
-        let inv = inventory::inventory_sbom(std::path::Path::new(file))?;
+    let target = oci::Target::parse(&args.target)?;
+    // A stored SBOM is read without an image (and without a progress bar).
+    if let oci::Target::Sbom(file) = &target {
+        let inv = inventory::inventory_sbom(file)?;
         for d in &inv.diagnostics {
             printer.warning(&d.code, &d.message);
         }
         return Ok(inv);
     }
-    let target = oci::Target::parse(&args.target)?;
     let mut opts = inventory::Options::default();
     let bar = printer
         .show_progress()
@@ -40,7 +40,7 @@ pub fn inventory(args: &TargetArgs, printer: &Printer) -> Result<inventory::Inve
     Ok(inv)
 }
 
-/// Open an image target (not `dir:`): its manifest and config, no layer read yet.
+/// Open an image target (not `dir:` or `sbom:`): its manifest and config, no layer read yet.
 fn resolve(target: &oci::Target, args: &TargetArgs) -> Result<oci::Image> {
     let platform = args
         .platform
@@ -69,11 +69,8 @@ pub fn layers(args: &TargetArgs) -> Result<inventory::Inventory> {
         },
         ..Default::default()
     };
-    if args.target.starts_with("sbom:") {
-        return Ok(inventory::Inventory::of_layers(named(&args.target), []));
-    }
     let target = oci::Target::parse(&args.target)?;
-    if let oci::Target::Dir(_) = target {
+    if let oci::Target::Dir(_) | oci::Target::Sbom(_) = target {
         return Ok(inventory::Inventory::of_layers(named(&args.target), []));
     }
     let image = resolve(&target, args)?;
