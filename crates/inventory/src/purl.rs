@@ -81,25 +81,6 @@ pub fn os_package(p: &Package, os: Option<&OsInfo>) -> String {
     s
 }
 
-/// PEP 503 normalisation of a Python distribution name: lower case, and every run of `-`,
-/// `_` and `.` as one `-` (`Jinja2` → `jinja2`, `zope.interface` → `zope-interface`).
-pub fn pypi_normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
 /// Encode each `/`-separated segment of a path-like namespace, keeping the separators.
 fn encode_segments(s: &str) -> String {
     s.split('/')
@@ -118,7 +99,7 @@ pub fn language_package(p: &Package) -> String {
         return os_package(p, None);
     };
     let (namespace, name) = match t {
-        PackageType::Python => (None, pypi_normalize(&p.name)),
+        PackageType::Python => (None, version::pep503::normalize(&p.name)),
         PackageType::Npm => {
             let lower = p.name.to_lowercase();
             match lower.split_once('/') {
@@ -317,22 +298,5 @@ mod tests {
             package(&deb, Some(&os)),
             "pkg:deb/debian/python3-requests@2.28.1%2Bdfsg-1?distro=debian-12"
         );
-    }
-
-    /// Validates PEP 503 normalisation.
-    #[test]
-    fn pep503() {
-        for (raw, norm) in [
-            ("Jinja2", "jinja2"),
-            ("friendly-bard", "friendly-bard"),
-            ("Friendly-Bard", "friendly-bard"),
-            ("FRIENDLY-BARD", "friendly-bard"),
-            ("friendly.bard", "friendly-bard"),
-            ("friendly_bard", "friendly-bard"),
-            ("friendly--bard", "friendly-bard"),
-            ("FrIeNdLy-._.-bArD", "friendly-bard"),
-        ] {
-            assert_eq!(pypi_normalize(raw), norm, "{raw}");
-        }
     }
 }

@@ -73,6 +73,7 @@ mod npm;
 mod osv;
 mod parsed;
 mod pep440;
+pub mod pep503;
 mod rpm;
 mod rubygems;
 mod scheme;
