@@ -157,24 +157,19 @@ pub struct TagInfo {
     pub date: Option<String>,
 }
 
-/// Codenames that stand for a version when they open a tag (`bookworm-slim`).
-const CODENAMES: &[(&str, &[u64])] = &[
-    ("jessie", &[8]),
-    ("stretch", &[9]),
-    ("buster", &[10]),
-    ("bullseye", &[11]),
-    ("bookworm", &[12]),
-    ("trixie", &[13]),
-    ("forky", &[14]),
-    ("bionic", &[18, 4]),
-    ("focal", &[20, 4]),
-    ("jammy", &[22, 4]),
-    ("noble", &[24, 4]),
+/// Codenames that stand for a version when they open a tag (`bookworm-slim`): those with
+/// images today. Their numbers are [`version::distro`]'s.
+const TAG_CODENAMES: &[&str] = &[
+    "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "bionic", "focal",
+    "jammy", "noble",
 ];
 
 /// The version of a distribution codename (`bookworm` → 12), if known.
-pub fn codename_version(name: &str) -> Option<&'static [u64]> {
-    CODENAMES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+pub fn codename_version(name: &str) -> Option<Vec<u64>> {
+    if !TAG_CODENAMES.contains(&name) {
+        return None;
+    }
+    version::distro::by_codename(name)?.numbers()
 }
 
 /// `rc`, `rc1`, `beta2`, `preview3`, `alpha`, `dev`, `a1`, `b2`.
@@ -250,7 +245,7 @@ pub fn parse_tag(tag: &str) -> Option<TagInfo> {
             }
             rest = tail;
         } else if let Some(v) = codename_version(first) {
-            info.version = v.to_vec();
+            info.version = v;
             info.codename = Some((*first).to_string());
             rest = tail;
         }

@@ -28,6 +28,7 @@
 //!   PyPI: `Jinja2` is `jinja2`).
 
 use inventory::{OsInfo, Package, PackageType};
+use version::distro::{self, Distro};
 use version::Scheme;
 
 /// The feed of an image's operating system.
@@ -93,7 +94,8 @@ fn debian_release(os: &OsInfo) -> Option<String> {
         })?
         .trim()
         .to_ascii_lowercase();
-    let release = vulndb::import::debian::release_of_codename(&codename);
+    let release =
+        distro::release(Distro::Debian, &codename).map_or(codename.as_str(), |r| r.version);
     release
         .bytes()
         .all(|b| b.is_ascii_digit())
