@@ -28,160 +28,22 @@ use crate::model::{
 };
 use crate::Error;
 
+/// The package URL type, parsed from SBOMs here (it lives in [`crate::purl`]).
+pub use crate::purl::Purl;
+
 /// The largest SBOM read.
 pub const MAX_SBOM_BYTES: u64 = 256 << 20;
 
-/// A parsed package URL.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Purl {
-    /// `deb`, `pypi`, … (lower case).
-    pub purl_type: String,
-    /// Namespace segments joined by `/`, decoded.
-    pub namespace: Option<String>,
-    /// Name, decoded.
-    pub name: String,
-    /// Version, decoded.
-    pub version: Option<String>,
-    /// Qualifiers, keys lower case, values decoded.
-    pub qualifiers: BTreeMap<String, String>,
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+/// The OS named by a purl's `distro` qualifier (`debian-12`, `alpine-3.19.1`).
+fn distro(purl: &Purl) -> Option<OsInfo> {
+    let d = purl.qualifiers.get("distro")?;
+    let (id, version) = match d.split_once('-') {
+        Some((id, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => {
+            (id.to_string(), Some(v.to_string()))
         }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-impl Purl {
-    /// Parse `pkg:type/namespace/name@version?qualifiers#subpath`; `None` if it is not one.
-    pub fn parse(s: &str) -> Option<Purl> {
-        let rest = s.trim().strip_prefix("pkg:")?.trim_start_matches('/');
-        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
-        let (rest, quals) = match rest.split_once('?') {
-            Some((r, q)) => (r, Some(q)),
-            None => (rest, None),
-        };
-        let (path, version) = match rest.rsplit_once('@') {
-            Some((p, v)) if !p.is_empty() && !p.ends_with('/') => (p, Some(decode(v))),
-            _ => (rest, None),
-        };
-        let (purl_type, path) = path.split_once('/')?;
-        let mut segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let name = decode(segs.pop()?);
-        let namespace = (!segs.is_empty())
-            .then(|| segs.iter().map(|s| decode(s)).collect::<Vec<_>>().join("/"));
-        let qualifiers = quals
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter_map(|kv| kv.split_once('='))
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_lowercase(), decode(v)))
-            .collect();
-        Some(Purl {
-            purl_type: purl_type.to_lowercase(),
-            namespace,
-            name,
-            version: version.filter(|v| !v.is_empty()),
-            qualifiers,
-        })
-    }
-
-    /// The package type, if shipshape knows it.
-    pub fn package_type(&self) -> Option<PackageType> {
-        Some(match self.purl_type.as_str() {
-            "deb" => PackageType::Deb,
-            "apk" => PackageType::Apk,
-            "rpm" => PackageType::Rpm,
-            "pypi" => PackageType::Python,
-            "npm" => PackageType::Npm,
-            "gem" => PackageType::Gem,
-            "cargo" => PackageType::Cargo,
-            "golang" => PackageType::Golang,
-            "maven" => PackageType::Maven,
-            _ => return None,
-        })
-    }
-
-    /// The package it describes, without provenance; `None` for unknown types.
-    pub fn to_package(&self) -> Option<Package> {
-        let t = self.package_type()?;
-        let ns = self.namespace.as_deref().filter(|n| !n.is_empty());
-        let name = match (t, ns) {
-            (PackageType::Npm | PackageType::Golang, Some(ns)) => format!("{ns}/{}", self.name),
-            (PackageType::Maven, Some(ns)) => format!("{ns}:{}", self.name),
-            _ => self.name.clone(),
-        };
-        let mut version = self.version.clone().unwrap_or_default();
-        let mut epoch = None;
-        let q_epoch = self
-            .qualifiers
-            .get("epoch")
-            .and_then(|e| e.parse::<u64>().ok());
-        match t {
-            PackageType::Rpm => {
-                if let Some((e, v)) = version.split_once(':') {
-                    if let Ok(e) = e.parse::<u64>() {
-                        epoch = Some(e);
-                        version = v.to_string();
-                    }
-                }
-                epoch = epoch.or(q_epoch);
-            }
-            PackageType::Deb | PackageType::Apk => {
-                if let Some(e) = q_epoch.filter(|&e| e > 0) {
-                    if !version.contains(':') {
-                        version = format!("{e}:{version}");
-                    }
-                }
-            }
-            _ => {}
-        }
-        let arch = match t {
-            PackageType::Gem => self.qualifiers.get("platform").cloned(),
-            _ => self.qualifiers.get("arch").cloned(),
-        };
-        let (source_name, source_version) = match self.qualifiers.get("upstream") {
-            Some(u) => match u.split_once('@') {
-                Some((n, v)) => (Some(n.to_string()), Some(v.to_string())),
-                None => (Some(u.clone()), None),
-            },
-            None => (None, None),
-        };
-        Some(Package {
-            package_type: Some(t),
-            name,
-            version,
-            epoch,
-            arch,
-            source_name,
-            source_version,
-            ..Default::default()
-        })
-    }
-
-    /// The OS named by a `distro` qualifier (`debian-12`, `alpine-3.19.1`).
-    fn distro(&self) -> Option<OsInfo> {
-        let d = self.qualifiers.get("distro")?;
-        let (id, version) = match d.split_once('-') {
-            Some((id, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => {
-                (id.to_string(), Some(v.to_string()))
-            }
-            _ => (d.clone(), None),
-        };
-        Some(os_info(&id, version.as_deref()))
-    }
+        _ => (d.clone(), None),
+    };
+    Some(os_info(&id, version.as_deref()))
 }
 
 fn os_info(id: &str, version: Option<&str>) -> OsInfo {
@@ -291,7 +153,7 @@ impl Builder {
             return;
         };
         if self.distro.is_none() {
-            self.distro = parsed.as_ref().and_then(Purl::distro);
+            self.distro = parsed.as_ref().and_then(distro);
         }
         p.purl = raw.to_string();
         f(&mut p);
@@ -874,7 +736,7 @@ mod tests {
         );
     }
 
-    /// Validates the purl parser on every type, encoding and qualifier.
+    /// Validates the purl → package mapping on every type, encoding and qualifier.
     #[test]
     fn purls() {
         let p = Purl::parse(
@@ -885,7 +747,7 @@ mod tests {
         assert_eq!(pk.version, "5.2.15-2+b13");
         assert_eq!(pk.source_name.as_deref(), Some("bash"));
         assert_eq!(pk.source_version.as_deref(), Some("5.2.15-2"));
-        assert_eq!(p.distro().unwrap().version_id.as_deref(), Some("12"));
+        assert_eq!(distro(&p).unwrap().version_id.as_deref(), Some("12"));
         let rpm = Purl::parse("pkg:rpm/redhat/openssl-libs@3.0.7-24.el9?arch=x86_64&epoch=1")
             .unwrap()
             .to_package()
@@ -925,7 +787,6 @@ mod tests {
             .to_package()
             .is_none());
         assert!(Purl::parse("not a purl").is_none());
-        assert_eq!(decode("a%2"), "a%2");
     }
 
     /// Validates the skip diagnostic, nested components and the error for non-SBOM JSON.
