@@ -11,7 +11,8 @@
 //! # Brief overview
 //! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
 //! * [`inventory_image`] walks an [`oci::Image`]; [`inventory_rootfs`] walks a directory.
-//! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back.
+//! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back; [`sbom_props`]
+//!   names the facts shipshape's SBOMs record beyond the formats' own fields.
 //! * [`Inventory`] and [`Package`] are the result; a [`PackageId`] names one package of it.
 //! * [`Inventory::dependencies`] resolves the packages' dependency names to packages once
 //!   ([`Dependencies`]), for dependency paths and SBOM relationships alike.
@@ -28,6 +29,7 @@ mod merge;
 mod model;
 pub mod purl;
 pub mod sbom_input;
+pub mod sbom_props;
 mod walk;
 
 pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};

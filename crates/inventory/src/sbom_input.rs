@@ -26,6 +26,7 @@ use serde_json::Value;
 use crate::model::{
     Diagnostic, ImageInfo, Introduced, Inventory, LayerInfo, OsInfo, Package, PackageType,
 };
+use crate::sbom_props::{cyclonedx as cdx, spdx as spdx_text};
 use crate::Error;
 
 /// The package URL type, parsed from SBOMs here (it lives in [`crate::purl`]).
@@ -283,31 +284,31 @@ fn by_diff_id(d: &str) -> Introduced {
 fn apply_properties(p: &mut Package, props: &[(&str, &str)], layers: &mut Vec<LayerInfo>) {
     let get = |k: &str| props.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
     // shipshape
-    if let Some(a) = get("shipshape:package:arch") {
+    if let Some(a) = get(cdx::PACKAGE_ARCH) {
         p.arch.get_or_insert_with(|| a.into());
     }
-    if let Some(s) = get("shipshape:package:source_name") {
+    if let Some(s) = get(cdx::PACKAGE_SOURCE_NAME) {
         p.source_name = Some(s.into());
-        p.source_version = get("shipshape:package:source_version").map(Into::into);
+        p.source_version = get(cdx::PACKAGE_SOURCE_VERSION).map(Into::into);
     }
-    if let Some(s) = get("shipshape:package:source_rpm") {
+    if let Some(s) = get(cdx::PACKAGE_SOURCE_RPM) {
         p.source_rpm = Some(s.into());
     }
-    if let Some(s) = get("shipshape:package:db_path") {
+    if let Some(s) = get(cdx::PACKAGE_DB_PATH) {
         p.db_path = s.into();
     }
-    if let Some(m) = get("shipshape:package:manual") {
+    if let Some(m) = get(cdx::PACKAGE_MANUAL) {
         p.manual = m.parse().ok();
     }
     if let (Some(i), Some(d)) = (
-        get("shipshape:layer:index").and_then(|i| i.parse::<usize>().ok()),
-        get("shipshape:layer:digest"),
+        get(cdx::LAYER_INDEX).and_then(|i| i.parse::<usize>().ok()),
+        get(cdx::LAYER_DIGEST),
     ) {
         let intro = Introduced {
             layer_index: i,
             layer_digest: d.into(),
-            diff_id: get("shipshape:layer:diff_id").map(Into::into),
-            created_by: get("shipshape:layer:created_by").map(Into::into),
+            diff_id: get(cdx::LAYER_DIFF_ID).map(Into::into),
+            created_by: get(cdx::LAYER_CREATED_BY).map(Into::into),
         };
         layers.push(LayerInfo {
             index: i,
@@ -365,20 +366,18 @@ fn cyclonedx(doc: &Value) -> Inventory {
         image.identity.name = str_of(c, "name").unwrap_or_default().to_string();
         for (k, v) in properties(c) {
             match k {
-                "shipshape:image:reference" | "aquasecurity:trivy:Reference" => {
+                cdx::IMAGE_REFERENCE | "aquasecurity:trivy:Reference" => {
                     image.identity.reference = Some(v.into())
                 }
-                "shipshape:image:manifest_digest" => {
-                    image.identity.manifest_digest = Some(v.into())
-                }
-                "shipshape:image:config_digest" | "aquasecurity:trivy:ImageID" => {
+                cdx::IMAGE_MANIFEST_DIGEST => image.identity.manifest_digest = Some(v.into()),
+                cdx::IMAGE_CONFIG_DIGEST | "aquasecurity:trivy:ImageID" => {
                     image.identity.config_digest = Some(v.into())
                 }
-                "shipshape:image:platform" => image.identity.platform = Some(v.into()),
+                cdx::IMAGE_PLATFORM => image.identity.platform = Some(v.into()),
                 "aquasecurity:trivy:DiffID" => b.layer_order.push(v.into()),
                 _ => {
                     if let Some(l) = k
-                        .strip_prefix("shipshape:image:label:")
+                        .strip_prefix(cdx::IMAGE_LABEL_PREFIX)
                         .or_else(|| k.strip_prefix("aquasecurity:trivy:Labels:"))
                         .or_else(|| k.strip_prefix("syft:image:labels:"))
                     {
@@ -432,11 +431,11 @@ fn component(c: &Value, b: &mut Builder) {
                 .as_deref()
                 .or(str_of(c, "version")),
         );
-        os.codename = get("shipshape:os:codename").or(get("syft:distro:versionCodename"));
+        os.codename = get(cdx::OS_CODENAME).or(get("syft:distro:versionCodename"));
         os.pretty_name = str_of(c, "description")
             .map(Into::into)
             .or(get("syft:distro:prettyName"));
-        os.id_like = get("shipshape:os:id_like")
+        os.id_like = get(cdx::OS_ID_LIKE)
             .or(get("syft:distro:idLike"))
             .map(|s| s.split_whitespace().map(Into::into).collect())
             .unwrap_or_default();
@@ -560,10 +559,10 @@ fn spdx(doc: &Value) -> Inventory {
 
 /// shipshape's SPDX `sourceInfo`: `acquired package info from DB; source package NAME [VER]`.
 fn shipshape_source_info(p: &mut Package, si: &str) {
-    let mut parts = si.split("; ");
+    let mut parts = si.split(spdx_text::SOURCE_INFO_SEPARATOR);
     if let Some(db) = parts
         .next()
-        .and_then(|s| s.strip_prefix("acquired package info from "))
+        .and_then(|s| s.strip_prefix(spdx_text::SOURCE_INFO_DB))
     {
         // syft writes `DPKG DB: /a, /b`; only shipshape's is a single relative path.
         if !db.contains(' ') {
@@ -571,11 +570,11 @@ fn shipshape_source_info(p: &mut Package, si: &str) {
         }
     }
     for part in parts {
-        if let Some(s) = part.strip_prefix("source package ") {
+        if let Some(s) = part.strip_prefix(spdx_text::SOURCE_PACKAGE) {
             let mut w = s.split(' ');
             p.source_name = w.next().map(Into::into);
             p.source_version = w.next().map(Into::into);
-        } else if let Some(s) = part.strip_prefix("source rpm ") {
+        } else if let Some(s) = part.strip_prefix(spdx_text::SOURCE_RPM) {
             p.source_rpm = Some(s.into());
         }
     }
@@ -583,7 +582,7 @@ fn shipshape_source_info(p: &mut Package, si: &str) {
 
 /// shipshape's SPDX `comment`: `introduced in layer N (DIGEST)[, diff_id D][, created by: C]`.
 fn shipshape_comment(c: &str) -> Option<Introduced> {
-    let rest = c.strip_prefix("introduced in layer ")?;
+    let rest = c.strip_prefix(spdx_text::COMMENT_LAYER)?;
     let (index, rest) = rest.split_once(" (")?;
     let (digest, rest) = rest.split_once(')')?;
     let mut intro = Introduced {
@@ -593,12 +592,12 @@ fn shipshape_comment(c: &str) -> Option<Introduced> {
         created_by: None,
     };
     let mut rest = rest;
-    if let Some(r) = rest.strip_prefix(", diff_id ") {
-        let end = r.find(", created by: ").unwrap_or(r.len());
+    if let Some(r) = rest.strip_prefix(spdx_text::COMMENT_DIFF_ID) {
+        let end = r.find(spdx_text::COMMENT_CREATED_BY).unwrap_or(r.len());
         intro.diff_id = Some(r[..end].into());
         rest = &r[end..];
     }
-    if let Some(cmd) = rest.strip_prefix(", created by: ") {
+    if let Some(cmd) = rest.strip_prefix(spdx_text::COMMENT_CREATED_BY) {
         intro.created_by = Some(cmd.into());
     }
     Some(intro)
