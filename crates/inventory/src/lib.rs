@@ -6,7 +6,8 @@
 //! knows the layer and build step that introduced it.
 //!
 //! It does not know where an image came from (that is `oci`), nor anything about
-//! vulnerabilities.
+//! vulnerabilities, not even the names feeds give ecosystems (`PyPI`, `Debian:12`: that
+//! mapping is `scan`'s).
 //!
 //! # Brief overview
 //! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
