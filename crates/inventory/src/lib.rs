@@ -3,7 +3,9 @@
 //! This crate owns reading layers (gzip, zstd or plain tar, told by magic bytes) as streams,
 //! buffering only the files analyzers ask for, applying whiteouts and opaque directories in
 //! layer order, and turning package databases into an [`Inventory`] in which every package
-//! knows the layer and build step that introduced it.
+//! of an image knows the layer and build step that introduced it. It also spells each
+//! package's purl ([`purl`]) and reads stored CycloneDX and SPDX SBOMs back into an
+//! inventory ([`sbom_input`]).
 //!
 //! It does not know where an image came from (that is `oci`), nor anything about
 //! vulnerabilities, not even the names feeds give ecosystems (`PyPI`, `Debian:12`: that
