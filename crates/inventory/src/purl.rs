@@ -175,18 +175,7 @@ impl Purl {
 
     /// The package type, if shipshape knows it.
     pub fn package_type(&self) -> Option<PackageType> {
-        Some(match self.purl_type.as_str() {
-            "deb" => PackageType::Deb,
-            "apk" => PackageType::Apk,
-            "rpm" => PackageType::Rpm,
-            "pypi" => PackageType::Python,
-            "npm" => PackageType::Npm,
-            "gem" => PackageType::Gem,
-            "cargo" => PackageType::Cargo,
-            "golang" => PackageType::Golang,
-            "maven" => PackageType::Maven,
-            _ => return None,
-        })
+        PackageType::from_purl_type(&self.purl_type)
     }
 
     /// The package it describes, without provenance; `None` for unknown types. The inverse
