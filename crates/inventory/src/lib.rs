@@ -3,15 +3,19 @@
 //! This crate owns reading layers (gzip, zstd or plain tar, told by magic bytes) as streams,
 //! buffering only the files analyzers ask for, applying whiteouts and opaque directories in
 //! layer order, and turning package databases into an [`Inventory`] in which every package
-//! knows the layer and build step that introduced it.
+//! of an image knows the layer and build step that introduced it. It also spells each
+//! package's purl ([`purl`]) and reads stored CycloneDX and SPDX SBOMs back into an
+//! inventory ([`sbom_input`]).
 //!
 //! It does not know where an image came from (that is `oci`), nor anything about
-//! vulnerabilities.
+//! vulnerabilities, not even the names feeds give ecosystems (`PyPI`, `Debian:12`: that
+//! mapping is `scan`'s).
 //!
 //! # Brief overview
 //! * [`Analyzer`] is the interface of one file reader; [`analyzers::all`] is the list.
 //! * [`inventory_image`] walks an [`oci::Image`]; [`inventory_rootfs`] walks a directory.
-//! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back.
+//! * [`inventory_sbom`] reads a stored CycloneDX or SPDX JSON SBOM back; [`sbom_props`]
+//!   names the facts shipshape's SBOMs record beyond the formats' own fields.
 //! * [`Inventory`] and [`Package`] are the result; a [`PackageId`] names one package of it.
 //! * [`Inventory::dependencies`] resolves the packages' dependency names to packages once
 //!   ([`Dependencies`]), for dependency paths and SBOM relationships alike.
@@ -28,6 +32,7 @@ mod merge;
 mod model;
 pub mod purl;
 pub mod sbom_input;
+pub mod sbom_props;
 mod walk;
 
 pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};

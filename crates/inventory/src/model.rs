@@ -65,21 +65,6 @@ impl PackageType {
     pub fn is_os(self) -> bool {
         matches!(self, PackageType::Deb | PackageType::Apk | PackageType::Rpm)
     }
-
-    /// The OSV ecosystem of a language package type (`PyPI`, `npm`, `RubyGems`,
-    /// `crates.io`, `Go`, `Maven`); `None` for OS packages, whose ecosystem depends on the
-    /// distribution and release (`Debian:12`), which this type alone does not know.
-    pub fn ecosystem(self) -> Option<&'static str> {
-        match self {
-            PackageType::Deb | PackageType::Apk | PackageType::Rpm => None,
-            PackageType::Python => Some("PyPI"),
-            PackageType::Npm => Some("npm"),
-            PackageType::Gem => Some("RubyGems"),
-            PackageType::Cargo => Some("crates.io"),
-            PackageType::Golang => Some("Go"),
-            PackageType::Maven => Some("Maven"),
-        }
-    }
 }
 
 /// One installed package.
@@ -142,12 +127,6 @@ impl Package {
             Some(e) if e > 0 => format!("{e}:{}", self.version),
             _ => self.version.clone(),
         }
-    }
-
-    /// The OSV ecosystem of a language package (`PyPI`, `npm`, …); `None` for OS packages
-    /// and packages of unknown type. See [`PackageType::ecosystem`].
-    pub fn ecosystem(&self) -> Option<&'static str> {
-        self.package_type.and_then(PackageType::ecosystem)
     }
 }
 
@@ -329,7 +308,7 @@ impl Inventory {
 mod tests {
     use super::*;
 
-    /// Validates the JSON names, purl types and OSV ecosystems of every package type.
+    /// Validates the JSON names and purl types of every package type, and which the OS owns.
     #[test]
     fn package_type_names() {
         let all = [
@@ -346,15 +325,8 @@ mod tests {
         for (t, json, purl, eco) in all {
             assert_eq!(serde_json::to_value(t).unwrap(), json);
             assert_eq!(t.as_str(), purl);
-            assert_eq!(t.ecosystem(), eco);
             assert_eq!(t.is_os(), eco.is_none());
         }
-        let p = Package {
-            package_type: Some(PackageType::Python),
-            ..Default::default()
-        };
-        assert_eq!(p.ecosystem(), Some("PyPI"));
-        assert_eq!(Package::default().ecosystem(), None);
     }
 
     /// Validates that every type is listed once and read back from its purl type.

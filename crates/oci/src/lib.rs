@@ -1,10 +1,12 @@
 //! Container images as shipshape sees them: where they come from and what they are made of.
 //!
 //! This crate owns image references, the OCI distribution client (tokens, basic auth, docker
-//! `config.json` credentials and helpers, indexes and `--platform`), docker-archive and OCI
-//! archive/layout readers, and layer byte streams whose digests are verified while they are
-//! read. Every source resolves to the same [`Image`]: manifest, config (history, labels,
-//! `rootfs.diff_ids`) and lazily opened layers.
+//! `config.json` credentials and helpers, indexes and `--platform`, tag lists, artifact push
+//! and pull), docker-archive and OCI archive/layout readers, and layer byte streams whose
+//! digests are verified while they are read. Every image source resolves to the same
+//! [`Image`]: manifest, config (history, labels, `rootfs.diff_ids`) and lazily opened layers.
+//! (A `dir:` root filesystem is parsed as a [`Target`] too, but it is not an image: the
+//! `inventory` crate walks it.)
 //!
 //! It does not know what is inside a layer: decompression, tar walking and package databases
 //! belong to the `inventory` crate.

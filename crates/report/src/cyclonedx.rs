@@ -8,7 +8,8 @@
 //! `operating-system`) and one `library` per package; `dependencies` links the image to the
 //! OS and the top-level packages, and each package to what it depends on (both as
 //! [`Inventory::dependencies`] resolves them). Where a package came from is kept in
-//! `properties` named `shipshape:layer:*` and `shipshape:package:*`.
+//! `properties` named `shipshape:layer:*` and `shipshape:package:*`
+//! ([`inventory::sbom_props::cyclonedx`], which the `sbom:` reader reads back).
 //!
 //! [`vulnerability_bom`] adds a `vulnerabilities` section for a scan [`Report`] to the same
 //! BOM: one entry per finding (a vulnerability in one installed package), whose `affects`
@@ -26,6 +27,7 @@
 
 use std::collections::HashSet;
 
+use inventory::sbom_props::cyclonedx as cdx;
 use inventory::{Inventory, Package};
 use scan::{Finding, FindingStatus, Report, Severity};
 use serde::{Deserialize, Serialize};
@@ -199,15 +201,11 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
     let mut components = Vec::with_capacity(inv.packages.len() + 1);
     if let (Some(os), Some(os_ref)) = (&inv.os, &os_ref) {
         let mut properties = Vec::new();
-        push(
-            &mut properties,
-            "shipshape:os:codename",
-            os.codename.as_deref(),
-        );
+        push(&mut properties, cdx::OS_CODENAME, os.codename.as_deref());
         if !os.id_like.is_empty() {
             push(
                 &mut properties,
-                "shipshape:os:id_like",
+                cdx::OS_ID_LIKE,
                 Some(&os.id_like.join(" ")),
             );
         }
@@ -658,27 +656,23 @@ fn image_component(inv: &Inventory, bom_ref: String) -> Component {
     let mut properties = Vec::new();
     push(
         &mut properties,
-        "shipshape:image:reference",
+        cdx::IMAGE_REFERENCE,
         id.reference.as_deref(),
     );
     push(
         &mut properties,
-        "shipshape:image:manifest_digest",
+        cdx::IMAGE_MANIFEST_DIGEST,
         id.manifest_digest.as_deref(),
     );
     push(
         &mut properties,
-        "shipshape:image:config_digest",
+        cdx::IMAGE_CONFIG_DIGEST,
         id.config_digest.as_deref(),
     );
-    push(
-        &mut properties,
-        "shipshape:image:platform",
-        id.platform.as_deref(),
-    );
+    push(&mut properties, cdx::IMAGE_PLATFORM, id.platform.as_deref());
     for (k, v) in &image.labels {
         properties.push(Property {
-            name: format!("shipshape:image:label:{k}"),
+            name: format!("{}{k}", cdx::IMAGE_LABEL_PREFIX),
             value: v.clone(),
         });
     }
@@ -699,54 +693,54 @@ fn package_component(p: &Package, bom_ref: &str) -> Component {
     let mut properties = Vec::new();
     push(
         &mut properties,
-        "shipshape:package:type",
+        cdx::PACKAGE_TYPE,
         p.package_type.map(|t| t.as_str()),
     );
-    push(&mut properties, "shipshape:package:arch", p.arch.as_deref());
+    push(&mut properties, cdx::PACKAGE_ARCH, p.arch.as_deref());
     push(
         &mut properties,
-        "shipshape:package:source_name",
+        cdx::PACKAGE_SOURCE_NAME,
         p.source_name.as_deref(),
     );
     push(
         &mut properties,
-        "shipshape:package:source_version",
+        cdx::PACKAGE_SOURCE_VERSION,
         p.source_version.as_deref(),
     );
     push(
         &mut properties,
-        "shipshape:package:source_rpm",
+        cdx::PACKAGE_SOURCE_RPM,
         p.source_rpm.as_deref(),
     );
     push(
         &mut properties,
-        "shipshape:package:db_path",
+        cdx::PACKAGE_DB_PATH,
         Some(p.db_path.as_str()),
     );
     push(
         &mut properties,
-        "shipshape:package:manual",
+        cdx::PACKAGE_MANUAL,
         p.manual.map(|m| if m { "true" } else { "false" }),
     );
     if let Some(intro) = &p.introduced {
         push(
             &mut properties,
-            "shipshape:layer:index",
+            cdx::LAYER_INDEX,
             Some(&intro.layer_index.to_string()),
         );
         push(
             &mut properties,
-            "shipshape:layer:digest",
+            cdx::LAYER_DIGEST,
             Some(&intro.layer_digest),
         );
         push(
             &mut properties,
-            "shipshape:layer:diff_id",
+            cdx::LAYER_DIFF_ID,
             intro.diff_id.as_deref(),
         );
         push(
             &mut properties,
-            "shipshape:layer:created_by",
+            cdx::LAYER_CREATED_BY,
             intro.created_by.as_deref(),
         );
     }

@@ -2,11 +2,12 @@
 //! [`inventory::Inventory`] into a software bill of materials (CycloneDX 1.6 JSON, SPDX 2.3
 //! JSON, or shipshape's own JSON), and a [`scan::Report`] into a vulnerability report (text
 //! in the shape of `docker scan`, Snyk-compatible JSON, SARIF 2.1.0, or CycloneDX 1.6 with a
-//! `vulnerabilities` section). It only maps data that is already there: it does not know
+//! `vulnerabilities` section), and an image diff ([`scan::ImageDiff`]) into text or JSON
+//! ([`diff`]). It only maps data that is already there: it does not know
 //! where packages come from (layers, analyzers and purls belong to `inventory`) or where
 //! findings come from (matching, severities, paths and counts belong to `scan`), and it
 //! computes nothing about them beyond the identifiers each format needs (bom-refs, SPDX IDs,
-//! SARIF rule indexes).
+//! SARIF rule indexes) and the dependency edges between those identifiers.
 //!
 //! # Brief overview
 //!

@@ -4,7 +4,8 @@
 //! `CONTAINS` the OS (`OPERATING-SYSTEM`) and every package (`LIBRARY`); packages are linked
 //! by `DEPENDS_ON`, as [`Inventory::dependencies`] resolves them. Each package carries its purl as a `PACKAGE-MANAGER` external reference
 //! and where it came from (layer, database file, source package) in `comment` and
-//! `sourceInfo`.
+//! `sourceInfo`, in the text forms of [`inventory::sbom_props::spdx`] (the `sbom:` reader
+//! parses them back).
 //!
 //! Traps:
 //! - an `SPDXID` may only hold letters, digits, `.` and `-`, and must be unique; names and
@@ -19,6 +20,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use inventory::sbom_props::spdx as text;
 use inventory::{Inventory, Package};
 use serde::{Deserialize, Serialize};
 
@@ -229,15 +231,23 @@ pub(crate) fn build(inv: &Inventory, ctx: &Context) -> Document {
 }
 
 fn package(p: &Package, id: &str, extracted: &mut LicenseRefs) -> SpdxPackage {
-    let mut source_info = format!("acquired package info from {}", p.db_path);
+    let mut source_info = format!("{}{}", text::SOURCE_INFO_DB, p.db_path);
     if let Some(src) = &p.source_name {
-        source_info.push_str(&format!("; source package {src}"));
+        source_info.push_str(&format!(
+            "{}{}{src}",
+            text::SOURCE_INFO_SEPARATOR,
+            text::SOURCE_PACKAGE
+        ));
         if let Some(v) = &p.source_version {
             source_info.push_str(&format!(" {v}"));
         }
     }
     if let Some(rpm) = &p.source_rpm {
-        source_info.push_str(&format!("; source rpm {rpm}"));
+        source_info.push_str(&format!(
+            "{}{}{rpm}",
+            text::SOURCE_INFO_SEPARATOR,
+            text::SOURCE_RPM
+        ));
     }
     SpdxPackage {
         spdx_id: id.to_string(),
@@ -251,12 +261,17 @@ fn package(p: &Package, id: &str, extracted: &mut LicenseRefs) -> SpdxPackage {
         copyright_text: NOASSERTION.into(),
         source_info: Some(source_info),
         comment: p.introduced.as_ref().map(|i| {
-            let mut c = format!("introduced in layer {} ({})", i.layer_index, i.layer_digest);
+            let mut c = format!(
+                "{}{} ({})",
+                text::COMMENT_LAYER,
+                i.layer_index,
+                i.layer_digest
+            );
             if let Some(d) = &i.diff_id {
-                c.push_str(&format!(", diff_id {d}"));
+                c.push_str(&format!("{}{d}", text::COMMENT_DIFF_ID));
             }
             if let Some(cmd) = &i.created_by {
-                c.push_str(&format!(", created by: {cmd}"));
+                c.push_str(&format!("{}{cmd}", text::COMMENT_CREATED_BY));
             }
             c
         }),

@@ -157,24 +157,17 @@ pub struct TagInfo {
     pub date: Option<String>,
 }
 
-/// Codenames that stand for a version when they open a tag (`bookworm-slim`).
-const CODENAMES: &[(&str, &[u64])] = &[
-    ("jessie", &[8]),
-    ("stretch", &[9]),
-    ("buster", &[10]),
-    ("bullseye", &[11]),
-    ("bookworm", &[12]),
-    ("trixie", &[13]),
-    ("forky", &[14]),
-    ("bionic", &[18, 4]),
-    ("focal", &[20, 4]),
-    ("jammy", &[22, 4]),
-    ("noble", &[24, 4]),
-];
-
-/// The version of a distribution codename (`bookworm` → 12), if known.
-pub fn codename_version(name: &str) -> Option<&'static [u64]> {
-    CODENAMES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+/// The version of a distribution codename that opens a tag (`bookworm-slim` → 12), from
+/// [`version::distro`]: the releases with codename-tagged images, Debian from jessie (8) to
+/// forky (14) and Ubuntu's LTS releases; other words are not versions.
+pub fn codename_version(name: &str) -> Option<Vec<u64>> {
+    let release = version::distro::by_codename(name)?;
+    let numbers = release.numbers()?;
+    let tagged = match release.distro {
+        version::distro::Distro::Debian => numbers.first().is_some_and(|m| (8..=14).contains(m)),
+        version::distro::Distro::Ubuntu => true,
+    };
+    tagged.then_some(numbers)
 }
 
 /// `rc`, `rc1`, `beta2`, `preview3`, `alpha`, `dev`, `a1`, `b2`.
@@ -250,7 +243,7 @@ pub fn parse_tag(tag: &str) -> Option<TagInfo> {
             }
             rest = tail;
         } else if let Some(v) = codename_version(first) {
-            info.version = v.to_vec();
+            info.version = v;
             info.codename = Some((*first).to_string());
             rest = tail;
         }
@@ -993,5 +986,28 @@ mod tests {
         assert!(v.get("notes").is_none());
         let back: BaseImageRemediation = serde_json::from_value(v).unwrap();
         assert_eq!(back, r);
+    }
+
+    /// Validates which codenames open a versioned tag, with their versions.
+    #[test]
+    fn tag_codenames() {
+        for (name, version) in [
+            ("jessie", &[8][..]),
+            ("stretch", &[9]),
+            ("buster", &[10]),
+            ("bullseye", &[11]),
+            ("bookworm", &[12]),
+            ("trixie", &[13]),
+            ("forky", &[14]),
+            ("bionic", &[18, 4]),
+            ("focal", &[20, 4]),
+            ("jammy", &[22, 4]),
+            ("noble", &[24, 4]),
+        ] {
+            assert_eq!(codename_version(name).as_deref(), Some(version), "{name}");
+        }
+        for name in ["wheezy", "duke", "sid", "slim", "Bookworm"] {
+            assert_eq!(codename_version(name), None, "{name}");
+        }
     }
 }

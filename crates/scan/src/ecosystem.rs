@@ -24,10 +24,11 @@
 //!   (`Red Hat:enterprise_linux:9::appstream`) that an exact lookup cannot find, so RHEL and
 //!   CentOS images are reported as having no feed rather than matched badly.
 //! * **Language packages match their ecosystem** (`PyPI`, `npm`, …, from
-//!   [`inventory::PackageType::ecosystem`]); names are normalized by the store (PEP 503 for
-//!   PyPI: `Jinja2` is `jinja2`).
+//!   [`language_ecosystem`]: OSV's names are this crate's business, not the inventory's);
+//!   names are normalized by the store (PEP 503 for PyPI: `Jinja2` is `jinja2`).
 
 use inventory::{OsInfo, Package, PackageType};
+use version::distro::{self, Distro};
 use version::Scheme;
 
 /// The feed of an image's operating system.
@@ -93,7 +94,8 @@ fn debian_release(os: &OsInfo) -> Option<String> {
         })?
         .trim()
         .to_ascii_lowercase();
-    let release = vulndb::import::debian::release_of_codename(&codename);
+    let release =
+        distro::release(Distro::Debian, &codename).map_or(codename.as_str(), |r| r.version);
     release
         .bytes()
         .all(|b| b.is_ascii_digit())
@@ -195,6 +197,21 @@ pub fn os_feed(os: &OsInfo) -> Option<OsFeed> {
     }
 }
 
+/// The OSV ecosystem of a language package type (`PyPI`, `npm`, `RubyGems`, `crates.io`,
+/// `Go`, `Maven`); `None` for OS packages, whose ecosystem depends on the distribution and
+/// release (`Debian:12`, see [`os_feed`]), which the type alone does not say.
+pub fn language_ecosystem(t: PackageType) -> Option<&'static str> {
+    match t {
+        PackageType::Deb | PackageType::Apk | PackageType::Rpm => None,
+        PackageType::Python => Some("PyPI"),
+        PackageType::Npm => Some("npm"),
+        PackageType::Gem => Some("RubyGems"),
+        PackageType::Cargo => Some("crates.io"),
+        PackageType::Golang => Some("Go"),
+        PackageType::Maven => Some("Maven"),
+    }
+}
+
 /// Where to look `pkg` up, given the image's OS feed.
 pub fn query(pkg: &Package, feed: Option<&OsFeed>) -> Result<Query, Unqueryable> {
     if pkg.version.trim().is_empty() {
@@ -238,7 +255,7 @@ pub fn query(pkg: &Package, feed: Option<&OsFeed>) -> Result<Query, Unqueryable>
             label: feed.label.clone(),
         });
     }
-    let ecosystem = pkg.ecosystem().ok_or(Unqueryable::NoEcosystem)?;
+    let ecosystem = language_ecosystem(ptype).ok_or(Unqueryable::NoEcosystem)?;
     let scheme = Scheme::for_ecosystem(ecosystem).ok_or(Unqueryable::NoEcosystem)?;
     Ok(Query {
         ecosystems: vec![ecosystem.to_owned()],
@@ -259,6 +276,27 @@ mod tests {
             version_id: version.map(Into::into),
             codename: codename.map(Into::into),
             ..OsInfo::default()
+        }
+    }
+
+    /// Validates the OSV ecosystem of every package type: language types have one, OS types
+    /// none of their own.
+    #[test]
+    fn language_ecosystems() {
+        let all = [
+            (PackageType::Deb, None),
+            (PackageType::Apk, None),
+            (PackageType::Rpm, None),
+            (PackageType::Python, Some("PyPI")),
+            (PackageType::Npm, Some("npm")),
+            (PackageType::Gem, Some("RubyGems")),
+            (PackageType::Cargo, Some("crates.io")),
+            (PackageType::Golang, Some("Go")),
+            (PackageType::Maven, Some("Maven")),
+        ];
+        for (t, eco) in all {
+            assert_eq!(language_ecosystem(t), eco, "{t:?}");
+            assert_eq!(t.is_os(), eco.is_none(), "{t:?}");
         }
     }
 

@@ -8,17 +8,19 @@
 //! ([`severity`]), dependency paths from the package graph and apt's marks ([`paths`]), the
 //! layer and build step that introduced each package ([`provenance`]), which Dockerfile
 //! instruction that was and which layers the base image made ([`attribution`], [`base`]),
-//! exploit data, the gates a CI build fails on ([`gate`]), which tags of the base image's
+//! exploit data, the policy and OpenVEX files that hide accepted findings ([`policy`],
+//! [`vex`]), the gates a CI build fails on ([`gate`]), which tags of the base image's
 //! repository would be better ([`advice`]: tag parsing, candidates, ranking) and what
 //! changed between two images ([`mod@diff`]). The [`Report`] it returns is plain data:
 //! renderers print it and compute nothing.
 //!
-//! It does not know file formats (reading images and feeds is `inventory`'s and `vulndb`'s
-//! job), how versions order (that is `version`), or how a report is printed (text, JSON,
-//! SARIF and CycloneDX are `report`'s), nor registries (the caller lists tags and pulls the
-//! candidates the advice asks for, behind [`advice::AdviceSource`]). It does no I/O besides
-//! reading the store: policy and VEX documents and the Dockerfile arrive parsed, and the
-//! moment of the scan arrives as a value. It never prints.
+//! It does not know image, SBOM or feed formats (reading images and feeds is `inventory`'s
+//! and `vulndb`'s job), how versions order (that is `version`), or how a report is printed
+//! (text, JSON, SARIF and CycloneDX are `report`'s), nor registries (the caller lists tags
+//! and pulls the candidates the advice asks for, behind [`advice::AdviceSource`]). It does no
+//! I/O besides reading the store: policy and OpenVEX documents arrive as text (their formats
+//! are this crate's: [`Policy::parse`], [`Vex::parse`]), the Dockerfile arrives parsed, and
+//! the moment of the scan arrives as a value. It never prints.
 //!
 //! # Brief overview
 //! * [`Scanner::scan`] with a [`ScanRequest`] (inventory, options, policy, VEX, now,

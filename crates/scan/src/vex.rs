@@ -11,6 +11,7 @@
 //! ones: `not_affected` and `fixed` hide the finding, `affected` and `under_investigation`
 //! keep it.
 
+use inventory::purl::Purl;
 use serde::Deserialize;
 
 use crate::model::{Finding, SuppressionRule, SuppressionSource};
@@ -206,48 +207,14 @@ impl Vex {
     }
 }
 
-/// Decodes `%XX` escapes (purls encode `:` in epochs as `%3A`).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() && s.is_char_boundary(i + 3) {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A purl without qualifiers and subpath, decoded, split into (type/namespace/name,
-/// version).
-fn purl_key(purl: &str) -> (String, Option<String>) {
-    let base = purl.split(['?', '#']).next().unwrap_or(purl);
-    let slash = base.rfind('/').unwrap_or(0);
-    match base[slash..].find('@') {
-        Some(at) => (
-            percent_decode(&base[..slash + at]).to_ascii_lowercase(),
-            Some(percent_decode(&base[slash + at + 1..])),
-        ),
-        None => (percent_decode(base).to_ascii_lowercase(), None),
-    }
-}
-
 /// Whether a VEX product purl covers the finding's purl: same package, and same version
-/// unless the VEX purl has none; qualifiers and subpath ignored.
+/// unless the VEX purl has none; qualifiers and subpath ignored, as is ASCII case in type,
+/// namespace and name. Either not being a purl covers nothing.
 pub fn purl_covers(vex_purl: &str, finding_purl: &str) -> bool {
-    if finding_purl.is_empty() {
+    let (Some(v), Some(f)) = (Purl::parse(vex_purl), Purl::parse(finding_purl)) else {
         return false;
-    }
-    let (vn, vv) = purl_key(vex_purl);
-    let (fn_, fv) = purl_key(finding_purl);
-    vn == fn_ && (vv.is_none() || vv == fv)
+    };
+    v.same_package(&f) && (v.version.is_none() || v.version == f.version)
 }
 
 impl Statement {

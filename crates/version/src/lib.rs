@@ -2,8 +2,11 @@
 //!
 //! This crate owns the rules by which ecosystems order their versions (dpkg, apk, rpm,
 //! SemVer, npm, PEP 440, Maven, RubyGems, Go, Cargo) and the evaluation of OSV range
-//! events and native version specifiers against a version. It does no I/O and knows
-//! nothing about packages, advisories or images: callers bring strings and a [`Scheme`].
+//! events and native version specifiers against a version. Beside them it keeps two naming
+//! facts that the crates above it share: Python distribution names as PEP 503 compares them
+//! ([`pep503`]) and Debian/Ubuntu release codenames with their numbers ([`distro`]). It does
+//! no I/O and knows nothing about packages, advisories or images: callers bring strings and
+//! a [`Scheme`].
 //!
 //! # Brief overview
 //!
@@ -16,6 +19,8 @@
 //!   evaluation algorithm does.
 //! - [`satisfies`] checks a version against a native specifier: npm ranges, Cargo
 //!   requirements, PEP 440 specifiers, RubyGems requirements, Maven ranges.
+//! - [`pep503::normalize`] spells a Python name the way PEP 503 compares it;
+//!   [`distro::RELEASES`] maps codenames to release numbers (`bookworm` → `12`).
 //! - Errors name the scheme and the input: [`VersionParseError`].
 //!
 //! # Example
@@ -65,6 +70,7 @@
 #![deny(missing_docs)]
 
 mod apk;
+pub mod distro;
 mod dpkg;
 mod error;
 mod go;
@@ -73,6 +79,7 @@ mod npm;
 mod osv;
 mod parsed;
 mod pep440;
+pub mod pep503;
 mod rpm;
 mod rubygems;
 mod scheme;

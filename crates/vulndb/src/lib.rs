@@ -10,8 +10,9 @@
 //!
 //! It does not know how installed packages are found (that is `inventory`), how versions
 //! compare (that is `version`), or which advisories apply to an image (that is `scan`, which
-//! turns advisories into findings). It does no networking: importers take readers or bytes and
-//! a source name, so the downloader can live elsewhere.
+//! turns advisories into findings). Importers do no networking: they take readers or bytes and
+//! a source name. The network is [`update`]'s (downloading the feeds) and [`distribution`]'s
+//! (pushing and pulling the built database as an OCI artifact through `oci`).
 //!
 //! # Brief overview
 //! * [`Advisory`], [`Affected`], [`Range`], [`Event`], [`Severity`], [`Status`]: the model;
@@ -23,7 +24,7 @@
 //!   [`Store::open`] and its queries ([`Store::advisories_for`], [`Store::advisory`],
 //!   [`Store::aliases_of`], [`Store::kev`], [`Store::epss`], [`Store::nvd_severity`],
 //!   [`Store::status`]).
-//! * [`matches`] says whether an advisory affects a package version (ranges are evaluated by
+//! * [`matches()`] says whether an advisory affects a package version (ranges are evaluated by
 //!   the `version` crate).
 //! * [`default_path`] and [`resolve_path`] say where the database lives.
 //! * [`update::update`], [`update::import`] and [`update::ensure_database`] build and refresh

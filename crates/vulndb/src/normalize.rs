@@ -1,8 +1,9 @@
 //! Package-name normalization per ecosystem, so lookups find what feeds wrote differently.
 //!
-//! * PyPI: [PEP 503](https://peps.python.org/pep-0503/#normalized-names): lower case, and
-//!   every run of `-`, `_` and `.` becomes one `-` (`Jinja2` → `jinja2`, `zope.interface` →
-//!   `zope-interface`).
+//! * PyPI: [PEP 503](https://peps.python.org/pep-0503/#normalized-names) through
+//!   [`version::pep503::normalize`], the form the inventory's pypi purls use too: lower case,
+//!   and every run of `-`, `_` and `.` becomes one `-` (`Jinja2` → `jinja2`,
+//!   `zope.interface` → `zope-interface`).
 //! * Packagist, NuGet: names are case-insensitive, so lower case.
 //! * Everything else (npm, crates.io, Go module paths, Maven, RubyGems, Debian, Alpine) is
 //!   kept as written: those registries are case-sensitive or already lower case.
@@ -10,27 +11,10 @@
 /// Normalizes `package` for the ecosystem named `ecosystem` (without release).
 pub fn normalize_package(ecosystem: &str, package: &str) -> String {
     match ecosystem {
-        "PyPI" => pep503(package),
+        "PyPI" => version::pep503::normalize(package),
         "Packagist" | "NuGet" => package.to_ascii_lowercase(),
         _ => package.to_owned(),
     }
-}
-
-fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_run = false;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

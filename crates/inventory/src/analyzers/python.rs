@@ -31,9 +31,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use version::pep503;
+
 use super::owned::{self, Owned};
 use crate::model::{Package, PackageType};
-use crate::purl::pypi_normalize;
 use crate::{Analysis, AnalyzeError, Analyzer, FileSet};
 
 /// Reads installed Python distributions.
@@ -254,15 +255,15 @@ impl Analyzer for Python {
         }
         let installed: BTreeMap<String, String> = found
             .iter()
-            .map(|f| (pypi_normalize(&f.package.name), f.package.name.clone()))
+            .map(|f| (pep503::normalize(&f.package.name), f.package.name.clone()))
             .collect();
         for f in found {
             let mut p = f.package;
-            let own = pypi_normalize(&p.name);
+            let own = pep503::normalize(&p.name);
             let deps: BTreeSet<String> = f
                 .requires
                 .iter()
-                .map(|r| pypi_normalize(r))
+                .map(|r| pep503::normalize(r))
                 .filter(|r| *r != own)
                 .filter_map(|r| installed.get(&r).cloned())
                 .collect();

@@ -38,32 +38,10 @@ use crate::error::ImportError;
 use crate::model::{Advisory, AdvisoryId, Affected, Ecosystem, Event, Range, RangeKind, Status};
 
 /// Maps a Debian codename to the release used in the ecosystem (`bookworm` → `12`,
-/// `sid` → `unstable`); unknown codenames are kept as they are.
+/// `sid` → `unstable`), from [`version::distro`]; unknown codenames are kept as they are.
 pub fn release_of_codename(codename: &str) -> &str {
-    match codename {
-        "buzz" => "1.1",
-        "rex" => "1.2",
-        "bo" => "1.3",
-        "hamm" => "2.0",
-        "slink" => "2.1",
-        "potato" => "2.2",
-        "woody" => "3.0",
-        "sarge" => "3.1",
-        "etch" => "4",
-        "lenny" => "5",
-        "squeeze" => "6",
-        "wheezy" => "7",
-        "jessie" => "8",
-        "stretch" => "9",
-        "buster" => "10",
-        "bullseye" => "11",
-        "bookworm" => "12",
-        "trixie" => "13",
-        "forky" => "14",
-        "duke" => "15",
-        "sid" => "unstable",
-        other => other,
-    }
+    version::distro::release(version::distro::Distro::Debian, codename)
+        .map_or(codename, |r| r.version)
 }
 
 #[derive(Debug, Deserialize)]
