@@ -297,6 +297,11 @@ for target in dev prod; do
         { tail -40 "$W/multistage-$target-build.log"; die "multistage $target build failed"; }
 done
 
+log "buildah bud tests/images/jvm"
+"${B[@]}" bud --layers --isolation chroot --network host --pull-never \
+    -f "$images_src/jvm/Dockerfile" -t localhost/test/jvm:1 "$images_src/jvm" >"$W/jvm-build.log" 2>&1 ||
+    { tail -40 "$W/jvm-build.log"; die "jvm build failed"; }
+
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
     local name=$1 ref=$2 tag=$3
@@ -326,6 +331,7 @@ oci_images=(
     "guide localhost/test/guide:1 1"
     "multistage-dev localhost/test/multistage:dev dev"
     "multistage-prod localhost/test/multistage:prod prod"
+    "jvm localhost/test/jvm:1 1"
 )
 for spec in "${oci_images[@]}"; do
     # shellcheck disable=SC2086
@@ -440,12 +446,53 @@ for d in "$out"/app.rootfs/usr/local/lib/python3*/dist-packages/*.dist-info; do
 done | LC_ALL=C sort >"$out/app.python.tsv"
 [ -s "$out/app.python.tsv" ] || die "no pip-installed Python packages found in app"
 
+# The Maven packages in the Java archives under app/ of ROOTFS, read independently of
+# shipshape with Python's zipfile: one row per META-INF/maven/*/*/pom.properties, nested
+# archives (*.jar, *.war inside) opened too, as
+# PATH[!/INNER]<TAB>groupId<TAB>artifactId<TAB>version; an archive without pom.properties
+# gives its file name (NAME-VERSION.jar) with a "-" group.
+expected_maven() { # ROOTFS
+    python3 - "$1" <<'PY' | LC_ALL=C sort
+import io, os, re, sys, zipfile
+root = sys.argv[1]
+def props(data):
+    d = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        if "=" in line and not line.startswith("#"):
+            k, v = line.split("=", 1)
+            d[k.strip()] = v.strip()
+    return d
+def walk(path, z):
+    found = False
+    for n in sorted(z.namelist()):
+        if re.fullmatch(r"META-INF/maven/[^/]+/[^/]+/pom\.properties", n):
+            p = props(z.read(n))
+            print(f"{path}\t{p['groupId']}\t{p['artifactId']}\t{p['version']}")
+            found = True
+        elif n.endswith((".jar", ".war")):
+            walk(f"{path}!/{n}", zipfile.ZipFile(io.BytesIO(z.read(n))))
+    if not found:
+        m = re.fullmatch(r"(.+)-(\d[^/]*)\.[jw]ar", os.path.basename(path))
+        if m:
+            print(f"{path}\t-\t{m.group(1)}\t{m.group(2)}")
+for d, _, files in os.walk(os.path.join(root, "app")):
+    for f in files:
+        if f.endswith((".jar", ".war")):
+            full = os.path.join(d, f)
+            walk(os.path.relpath(full, root), zipfile.ZipFile(full))
+PY
+}
+
 # --- e. expected data of the OCI-only images ---------------------------------------------
 for spec in "${oci_images[@]}"; do
     read -r name ref tag <<<"$spec"
     log "expected data for $name"
     umoci unpack --image "$out/$name.oci:$tag" "$W/bundle-$name" >/dev/null
     dpkg_list "$W/bundle-$name/rootfs/var/lib/dpkg" >"$out/$name.dpkg.tsv"
+    if [ "$name" = jvm ]; then
+        expected_maven "$W/bundle-$name/rootfs" >"$out/jvm.maven.tsv"
+        [ "$(wc -l <"$out/jvm.maven.tsv")" -ge 8 ] || die "jvm: expected Maven packages missing"
+    fi
     rm -rf "$W/bundle-$name"
     [ -s "$out/$name.dpkg.tsv" ] || die "no dpkg packages found in $name"
     expected_layers "$name" "$tag"
@@ -576,6 +623,8 @@ EOF
     oci_keys MULTISTAGE_DEV multistage-dev localhost/test/multistage:dev dev
     oci_keys MULTISTAGE_PROD multistage-prod localhost/test/multistage:prod prod
     echo "MULTISTAGE_DOCKERFILE=tests/images/multistage/Dockerfile"
+    oci_keys JVM jvm localhost/test/jvm:1 1
+    echo "JVM_MAVEN_TSV=jvm.maven.tsv"
 } >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true
