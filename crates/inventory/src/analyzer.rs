@@ -18,6 +18,9 @@ pub struct Analysis {
     pub os: Option<OsInfo>,
     /// Soft problems (a malformed record that was skipped), each naming the file.
     pub warnings: Vec<String>,
+    /// Soft problems with their own stable code ([`crate::diagnostics`]), each naming the
+    /// file: `(code, message)`. Plain `warnings` are reported as `RECORD_SKIPPED`.
+    pub diagnostics: Vec<(&'static str, String)>,
 }
 
 /// An analyzer failed on its input as a whole (a corrupt database).

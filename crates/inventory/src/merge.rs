@@ -470,6 +470,12 @@ fn merge(
                 message: format!("{} analyzer: {w}", a.name()),
             });
         }
+        for (code, w) in result.diagnostics {
+            diagnostics.push(Diagnostic {
+                code: code.into(),
+                message: format!("{} analyzer: {w}", a.name()),
+            });
+        }
         if os.is_none() {
             os = result.os;
         }
