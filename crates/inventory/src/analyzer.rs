@@ -47,6 +47,11 @@ pub trait Analyzer: Send + Sync {
     fn max_file_size(&self) -> u64 {
         64 * 1024 * 1024
     }
+    /// The cap for one wanted file, when an analyzer wants files of different kinds (the
+    /// `java` analyzer's archives and the OS file lists it reads for ownership).
+    fn max_size_of(&self, _path: &str) -> u64 {
+        self.max_file_size()
+    }
     /// Read the wanted files (the merged view at one layer; may be empty).
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError>;
 }

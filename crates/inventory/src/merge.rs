@@ -89,7 +89,7 @@ fn wanted_fn(list: &[Box<dyn Analyzer>]) -> impl Fn(&str) -> Option<u64> + Sync 
     move |path: &str| {
         list.iter()
             .filter(|a| a.wants(path))
-            .map(|a| a.max_file_size())
+            .map(|a| a.max_size_of(path))
             .max()
     }
 }

@@ -388,6 +388,15 @@ impl Analyzer for Java {
         MAX_ARCHIVE_SIZE
     }
 
+    fn max_size_of(&self, path: &str) -> u64 {
+        // The OS file lists keep the cap the other language analyzers give them.
+        if is_archive(path) {
+            MAX_ARCHIVE_SIZE
+        } else {
+            super::owned::MAX_LIST_SIZE
+        }
+    }
+
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
         Ok(analyze(files, &LIMITS))
     }

@@ -74,6 +74,12 @@ fn wants() {
     ] {
         assert!(!Java.wants(no), "{no}");
     }
+    assert_eq!(Java.max_size_of("app/app.jar"), MAX_ARCHIVE_SIZE);
+    assert_eq!(
+        Java.max_size_of("var/lib/dpkg/info/x.list"),
+        super::super::owned::MAX_LIST_SIZE,
+        "file lists keep their cap"
+    );
 }
 
 /// Validates one pom.properties, and a shaded jar with several.
