@@ -10,6 +10,10 @@
 //! * otherwise, or for what the manifest lacks, the file name (`commons-text-1.9.jar`): the
 //!   version starts after the last `-` followed by a digit.
 //!
+//! Which of the three found it is the package's `found_by` (`pom.properties`, `MANIFEST.MF`,
+//! `file name`: where the version came from), the CycloneDX property
+//! `shipshape:package:found_by`.
+//!
 //! A package is named `GROUP:ARTIFACT` (as OSV writes Maven names), or `ARTIFACT` alone when no
 //! group is known (such a package is listed but matches no Maven advisory).
 //!
@@ -132,7 +136,13 @@ fn from_file_name(path: &str) -> Option<(&str, &str)> {
     (!artifact.is_empty()).then_some((artifact, version))
 }
 
-fn maven(group: Option<&str>, artifact: &str, version: &str, db_path: &str) -> Package {
+fn maven(
+    group: Option<&str>,
+    artifact: &str,
+    version: &str,
+    db_path: &str,
+    found_by: &str,
+) -> Package {
     let name = match group.filter(|g| !g.is_empty()) {
         Some(g) => format!("{g}:{artifact}"),
         None => artifact.to_string(),
@@ -142,6 +152,7 @@ fn maven(group: Option<&str>, artifact: &str, version: &str, db_path: &str) -> P
         name,
         version: version.to_string(),
         db_path: db_path.to_string(),
+        found_by: Some(found_by.to_string()),
         ..Default::default()
     }
 }
@@ -162,12 +173,15 @@ fn from_manifest(manifest: Option<&str>, db_path: &str) -> Option<Package> {
         .or(symbolic)
         .or(get("Implementation-Title"))
         .or(get("Specification-Title"))?;
-    let version = get("Implementation-Version")
+    let (version, found_by) = match get("Implementation-Version")
         .or(get("Bundle-Version"))
         .or(get("Specification-Version"))
-        .or(file.map(|(_, v)| v))?;
+    {
+        Some(v) => (v, "MANIFEST.MF"),
+        None => (file?.1, "file name"),
+    };
     let group = get("Implementation-Vendor-Id");
-    Some(maven(group, artifact, version, db_path))
+    Some(maven(group, artifact, version, db_path, found_by))
 }
 
 /// What reading one archive in the image accumulates.
@@ -299,7 +313,9 @@ impl Reader<'_> {
                     .map(|(_, v)| *v)
             };
             match (get("groupId"), get("artifactId"), get("version")) {
-                (Some(g), Some(a), Some(v)) => own.push(maven(Some(g), a, v, path)),
+                (Some(g), Some(a), Some(v)) => {
+                    own.push(maven(Some(g), a, v, path, "pom.properties"))
+                }
                 _ => self.warnings.push(format!(
                     "/{path}!/{}: no groupId, artifactId or version; skipped",
                     zip.name_for_index(i).unwrap_or("?")

@@ -120,10 +120,10 @@ fn pom_properties_single_and_shaded() {
             ("com.google.guava:guava", "31.1-jre", "app/uber-1.0.0.jar"),
         ]
     );
-    assert!(r
-        .packages
-        .iter()
-        .all(|p| p.package_type == Some(PackageType::Maven)));
+    assert!(r.packages.iter().all(|p| {
+        p.package_type == Some(PackageType::Maven)
+            && p.found_by.as_deref() == Some("pom.properties")
+    }));
 }
 
 /// Validates the manifest (with a continuation line) and the file-name fallback.
@@ -157,6 +157,11 @@ fn manifest_and_file_name() {
             ("org.example.bundle", "2.0.1", "lib/b.jar"),
             ("log4j-1.2-api", "2.17.1", "lib/log4j-1.2-api-2.17.1.jar"),
         ]
+    );
+    let found: Vec<_> = r.packages.iter().map(|p| p.found_by.as_deref()).collect();
+    assert_eq!(
+        found,
+        [Some("MANIFEST.MF"), Some("MANIFEST.MF"), Some("file name")]
     );
     assert_eq!(
         from_file_name("x/guava-31.1-jre.jar"),
