@@ -344,3 +344,29 @@ fn truncated_and_corrupt() {
     assert!(r.packages.is_empty(), "{r:?}");
     assert_eq!(codes(&r), [ARCHIVE_CORRUPT; 3]);
 }
+
+/// Validates an entry whose headers declare a small size but that inflates past its cap:
+/// read through the cap, it is a diagnostic, never a big allocation.
+#[test]
+fn zip_bomb_with_lying_header() {
+    let mut data = jar(&[("lib/x.jar".into(), vec![0u8; 2 * 1024 * 1024])]);
+    let patch = |data: &mut Vec<u8>, sig: &[u8; 4], at: usize| {
+        let i = data.windows(4).position(|w| w == sig).unwrap();
+        data[i + at..i + at + 4].copy_from_slice(&100u32.to_le_bytes());
+    };
+    patch(&mut data, b"PK\x03\x04", 22);
+    patch(&mut data, b"PK\x01\x02", 24);
+    let limits = Limits {
+        nested: 1024 * 1024,
+        ..LIMITS
+    };
+    let r = analyze(&set(vec![("t.jar", data)]), &limits);
+    assert!(r.packages.is_empty(), "{r:?}");
+    assert_eq!(codes(&r), [ARCHIVE_LIMIT]);
+    assert!(
+        r.diagnostics[0]
+            .1
+            .contains("decompresses to more than 1048576 bytes"),
+        "{r:?}"
+    );
+}
