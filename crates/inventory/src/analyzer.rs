@@ -18,6 +18,9 @@ pub struct Analysis {
     pub os: Option<OsInfo>,
     /// Soft problems (a malformed record that was skipped), each naming the file.
     pub warnings: Vec<String>,
+    /// Soft problems with their own stable code ([`crate::diagnostics`]), each naming the
+    /// file: `(code, message)`. Plain `warnings` are reported as `RECORD_SKIPPED`.
+    pub diagnostics: Vec<(&'static str, String)>,
 }
 
 /// An analyzer failed on its input as a whole (a corrupt database).
@@ -43,6 +46,11 @@ pub trait Analyzer: Send + Sync {
     /// The largest file this analyzer will buffer; bigger ones are skipped with a warning.
     fn max_file_size(&self) -> u64 {
         64 * 1024 * 1024
+    }
+    /// The cap for one wanted file, when an analyzer wants files of different kinds (the
+    /// `java` analyzer's archives and the OS file lists it reads for ownership).
+    fn max_size_of(&self, _path: &str) -> u64 {
+        self.max_file_size()
     }
     /// Read the wanted files (the merged view at one layer; may be empty).
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError>;

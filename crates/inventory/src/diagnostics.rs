@@ -18,6 +18,13 @@ pub const UNKNOWN_OS: &str = "I006";
 pub const BROKEN_HARDLINK: &str = "I007";
 /// Layer count and `rootfs.diff_ids` or history disagree.
 pub const LAYER_MISMATCH: &str = "I008";
+/// An archive (a jar) is not a readable zip, or one of its entries is corrupt or truncated.
+pub const ARCHIVE_CORRUPT: &str = "I009";
+/// An archive went over a safety limit (nesting depth, entry count, an entry's or the total
+/// decompressed size); what was over it was skipped.
+pub const ARCHIVE_LIMIT: &str = "I010";
+/// An archive entry's name escapes the archive (`../`, absolute); the entry was skipped.
+pub const ARCHIVE_UNSAFE_NAME: &str = "I011";
 
 /// Every code with a one-line meaning, for docs and the uniqueness test.
 pub const ALL: &[(&str, &str)] = &[
@@ -29,6 +36,12 @@ pub const ALL: &[(&str, &str)] = &[
     (UNKNOWN_OS, "operating system not recognised"),
     (BROKEN_HARDLINK, "hard link target missing"),
     (LAYER_MISMATCH, "layers, diff_ids and history disagree"),
+    (ARCHIVE_CORRUPT, "archive unreadable, corrupt or truncated"),
+    (ARCHIVE_LIMIT, "archive over a nesting, entry or size limit"),
+    (
+        ARCHIVE_UNSAFE_NAME,
+        "archive entry name escapes the archive",
+    ),
 ];
 
 #[cfg(test)]

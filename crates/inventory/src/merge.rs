@@ -89,7 +89,7 @@ fn wanted_fn(list: &[Box<dyn Analyzer>]) -> impl Fn(&str) -> Option<u64> + Sync 
     move |path: &str| {
         list.iter()
             .filter(|a| a.wants(path))
-            .map(|a| a.max_file_size())
+            .map(|a| a.max_size_of(path))
             .max()
     }
 }
@@ -467,6 +467,12 @@ fn merge(
         for w in result.warnings {
             diagnostics.push(Diagnostic {
                 code: diagnostics::RECORD_SKIPPED.into(),
+                message: format!("{} analyzer: {w}", a.name()),
+            });
+        }
+        for (code, w) in result.diagnostics {
+            diagnostics.push(Diagnostic {
+                code: code.into(),
                 message: format!("{} analyzer: {w}", a.name()),
             });
         }

@@ -708,3 +708,60 @@ fn dpkg_owned_python_metadata_is_not_a_pypi_package() {
         ]
     );
 }
+
+/// A zip with these entries.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        w.start_file(*name, SimpleFileOptions::default()).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Validates a Spring Boot jar through the whole inventory: Maven purls with the group as
+/// namespace, the layer that brought it, the outer > inner edge, and the archive
+/// diagnostics with their own code.
+#[test]
+fn java_archives_in_an_image() {
+    let lib = zip_of(&[(
+        "META-INF/maven/org.yaml/snakeyaml/pom.properties",
+        b"groupId=org.yaml\nartifactId=snakeyaml\nversion=1.33\n",
+    )]);
+    let app = zip_of(&[
+        (
+            "META-INF/maven/com.example/demo/pom.properties",
+            b"groupId=com.example\nartifactId=demo\nversion=0.0.1\n",
+        ),
+        ("BOOT-INF/lib/snakeyaml-1.33.jar", &lib),
+        ("BOOT-INF/lib/broken-1.0.jar", &lib[..lib.len() / 2]),
+    ]);
+    let mut l0 = Vec::new();
+    file(&mut l0, "etc/os-release", OS);
+    let mut l1 = Vec::new();
+    entry(&mut l1, "app/app.jar", b'0', &app, "");
+    let img = image(vec![end(l0), end(l1)], &[]);
+    let inv = inventory_image(&img, &Options::default()).unwrap();
+    let demo = find(&inv, "com.example:demo");
+    assert_eq!(demo.purl, "pkg:maven/com.example/demo@0.0.1");
+    assert_eq!(demo.depends, ["org.yaml:snakeyaml"]);
+    assert_eq!(demo.introduced.as_ref().unwrap().layer_index, 1);
+    let yaml = find(&inv, "org.yaml:snakeyaml");
+    assert_eq!(yaml.purl, "pkg:maven/org.yaml/snakeyaml@1.33");
+    assert_eq!(yaml.db_path, "app/app.jar!/BOOT-INF/lib/snakeyaml-1.33.jar");
+    assert_eq!(inv.packages.len(), 2, "{:?}", inv.packages);
+    let d: Vec<_> = inv
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, diagnostics::ARCHIVE_CORRUPT);
+    assert!(
+        d[0].1.starts_with(
+            "java analyzer: /app/app.jar!/BOOT-INF/lib/broken-1.0.jar: not a readable zip"
+        ),
+        "{d:?}"
+    );
+}

@@ -112,6 +112,11 @@ pub struct Package {
     /// language packages, the metadata file
     /// (`usr/lib/python3/site-packages/Jinja2-2.11.2.dist-info/METADATA`).
     pub db_path: String,
+    /// How an analyzer that has several ways to identify a package found this one: for
+    /// Maven, `pom.properties`, `MANIFEST.MF` or `file name` (where the version came from).
+    /// `None` for the others, which have one way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<String>,
     /// Package URL (filled in by the merge, once the OS is known).
     #[serde(default)]
     pub purl: String,

@@ -30,6 +30,8 @@ pub mod cyclonedx {
     pub const PACKAGE_SOURCE_RPM: &str = "shipshape:package:source_rpm";
     /// The package database file it was read from.
     pub const PACKAGE_DB_PATH: &str = "shipshape:package:db_path";
+    /// How the analyzer identified the package (`Package::found_by`), when recorded.
+    pub const PACKAGE_FOUND_BY: &str = "shipshape:package:found_by";
     /// apt's manual mark (`true` or `false`).
     pub const PACKAGE_MANUAL: &str = "shipshape:package:manual";
     /// Index of the layer that introduced the package (0 = bottom).

@@ -719,6 +719,11 @@ fn package_component(p: &Package, bom_ref: &str) -> Component {
     );
     push(
         &mut properties,
+        cdx::PACKAGE_FOUND_BY,
+        p.found_by.as_deref(),
+    );
+    push(
+        &mut properties,
         cdx::PACKAGE_MANUAL,
         p.manual.map(|m| if m { "true" } else { "false" }),
     );

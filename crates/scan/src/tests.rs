@@ -875,3 +875,68 @@ fn matching_ten_thousand_packages() {
     assert_eq!(r.dependency_count, 10_000);
     assert_eq!(r.vulnerabilities.len(), 5_000);
 }
+
+/// An OSV Maven record as GitHub publishes it (jackson-databind, CVE-2020-36518): two ranges.
+const OSV_MAVEN: &str = r#"[
+  {"id": "GHSA-57j2-w4cx-62h2", "modified": "2024-03-15T00:00:00Z", "published": "2022-03-12T00:00:36Z",
+   "aliases": ["CVE-2020-36518"],
+   "summary": "Deeply nested json in jackson-databind",
+   "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}],
+   "affected": [
+     {"package": {"ecosystem": "Maven", "name": "com.fasterxml.jackson.core:jackson-databind"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.12.6.1"}]}]},
+     {"package": {"ecosystem": "Maven", "name": "com.fasterxml.jackson.core:jackson-databind"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.13.0"}, {"fixed": "2.13.2.1"}]}]}]}
+]"#;
+
+fn maven(name: &str, version: &str, db_path: &str) -> Package {
+    Package {
+        package_type: Some(PackageType::Maven),
+        name: name.into(),
+        version: version.into(),
+        db_path: db_path.into(),
+        ..Package::default()
+    }
+}
+
+/// Validates Maven matching with Maven's version order: 2.12.6 is before the fix 2.12.6.1,
+/// 2.13.0-rc1 is before 2.13.0 (so in neither range), 2.13.2.1 is the fix; a nested jar's
+/// finding has the path outer jar > inner jar.
+#[test]
+fn maven_with_maven_version_order() {
+    let (_d, store) = store(&[Feed::Osv(OSV_MAVEN)]);
+    let jd = "com.fasterxml.jackson.core:jackson-databind";
+    let mut app = maven("com.example:demo", "0.0.1", "app/app.jar");
+    app.depends = vec![jd.into()];
+    let inv = image(
+        "java:1",
+        ("debian", "12"),
+        vec![
+            app,
+            maven(
+                jd,
+                "2.12.6",
+                "app/app.jar!/BOOT-INF/lib/jackson-databind-2.12.6.jar",
+            ),
+            maven(jd, "2.13.0-rc1", "opt/a/jackson-databind-2.13.0-rc1.jar"),
+            maven(jd, "2.13.2.1", "opt/b/jackson-databind-2.13.2.1.jar"),
+        ],
+    );
+    let r = run(&inv, &store);
+    assert_eq!(keys(&r), [(jd.into(), "CVE-2020-36518".into())]);
+    let f = &r.vulnerabilities[0];
+    assert_eq!(f.version, "2.12.6");
+    assert_eq!(f.nearest_fixed_in_version.as_deref(), Some("2.12.6.1"));
+    assert_eq!(
+        (f.ecosystem.as_str(), f.package_manager.as_str()),
+        ("Maven", "maven")
+    );
+    assert_eq!(
+        f.from,
+        [
+            "docker-image|java@1",
+            "com.example:demo@0.0.1",
+            "com.fasterxml.jackson.core:jackson-databind@2.12.6"
+        ]
+    );
+}

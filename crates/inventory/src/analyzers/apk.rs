@@ -162,6 +162,7 @@ fn parse(path: &str, bytes: &[u8]) -> Result<Analysis, AnalyzeError> {
         packages,
         os: None,
         warnings,
+        ..Default::default()
     })
 }
 

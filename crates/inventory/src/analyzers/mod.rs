@@ -3,6 +3,7 @@
 mod apk;
 mod dpkg;
 mod gem;
+mod java;
 mod npm;
 mod os_release;
 mod owned;
@@ -12,6 +13,7 @@ mod rpm;
 pub use apk::Apk;
 pub use dpkg::Dpkg;
 pub use gem::Gem;
+pub use java::Java;
 pub use npm::Npm;
 pub use os_release::OsRelease;
 pub use python::Python;
@@ -29,6 +31,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(Python),
         Box::new(Npm),
         Box::new(Gem),
+        Box::new(Java),
     ]
 }
 

@@ -219,3 +219,31 @@ fn skips_and_errors() {
         .to_string();
     assert!(e.contains("missing.json"), "{e}");
 }
+
+/// Validates that a Maven component's group, artifact, `db_path` and `found_by` read back
+/// from shipshape's CycloneDX properties.
+#[test]
+fn maven_found_by_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bom.json");
+    std::fs::write(
+        &f,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+          {"type":"library","name":"jackson-databind","group":"com.fasterxml.jackson.core",
+           "version":"2.12.6","purl":"pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.12.6",
+           "properties":[
+             {"name":"shipshape:package:type","value":"maven"},
+             {"name":"shipshape:package:db_path","value":"app/app.jar!/BOOT-INF/lib/jackson-databind-2.12.6.jar"},
+             {"name":"shipshape:package:found_by","value":"pom.properties"}]}]}"#,
+    )
+    .unwrap();
+    let inv = inventory_sbom(&f).unwrap();
+    let p = &inv.packages[0];
+    assert_eq!(p.package_type, Some(PackageType::Maven));
+    assert_eq!(p.name, "com.fasterxml.jackson.core:jackson-databind");
+    assert_eq!(
+        p.db_path,
+        "app/app.jar!/BOOT-INF/lib/jackson-databind-2.12.6.jar"
+    );
+    assert_eq!(p.found_by.as_deref(), Some("pom.properties"));
+}

@@ -257,3 +257,29 @@ fn schema_rejects_mixed_licences() {
         serde_json::json!([{"license": {"name": "GPL-2+"}}, {"expression": "MIT"}]);
     assert_valid(SCHEMA, &bom);
 }
+
+/// Validates that how a Maven package was found is the `shipshape:package:found_by`
+/// property, and that packages without it have none.
+#[test]
+fn found_by_property() {
+    let mut inv = sample_inventory();
+    let purl = "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.12.6";
+    inv.packages.push(inventory::Package {
+        package_type: Some(inventory::PackageType::Maven),
+        name: "com.fasterxml.jackson.core:jackson-databind".into(),
+        version: "2.12.6".into(),
+        db_path: "app/app.jar!/BOOT-INF/lib/jackson-databind-2.12.6.jar".into(),
+        found_by: Some("pom.properties".into()),
+        purl: purl.into(),
+        ..Default::default()
+    });
+    let (_, bom) = render(&inv, Format::CycloneDx);
+    assert_valid(SCHEMA, &bom);
+    let found: Vec<_> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| property(c, "shipshape:package:found_by").map(|v| (c["purl"].as_str(), v)))
+        .collect();
+    assert_eq!(found, [(Some(purl), "pom.properties")]);
+}

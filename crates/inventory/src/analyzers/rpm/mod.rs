@@ -153,6 +153,7 @@ fn read_db(path: &str, backend: Backend, bytes: &[u8]) -> Result<Analysis, Analy
         packages,
         os: None,
         warnings,
+        ..Default::default()
     })
 }
 
