@@ -13,6 +13,7 @@ mod db_oci;
 mod diff;
 mod example_output;
 mod examples;
+mod java;
 mod sbom_errors;
 mod sbom_images;
 mod sbom_python;
