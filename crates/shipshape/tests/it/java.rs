@@ -6,6 +6,15 @@ use serde_json::Value;
 
 use crate::support::*;
 
+/// The JVM image as an OCI layout target.
+fn jvm_target(images: &Images) -> String {
+    format!(
+        "oci-dir:{}:{}",
+        images.path("JVM_OCI_DIR").display(),
+        images.var("JVM_OCI_TAG")
+    )
+}
+
 /// (db_path, name, version) of every Maven package of a native SBOM, sorted.
 fn maven_rows(sbom: &Value) -> Vec<(String, String, String)> {
     let mut rows: Vec<_> = sbom["packages"]
@@ -34,11 +43,7 @@ fn maven_rows(sbom: &Value) -> Vec<(String, String, String)> {
 #[test]
 fn maven_packages_of_the_jvm_image() {
     let Some(images) = Images::load() else { return };
-    let target = format!(
-        "oci-dir:{}:{}",
-        images.path("JVM_OCI_DIR").display(),
-        images.var("JVM_OCI_TAG")
-    );
+    let target = jvm_target(&images);
     let sbom = sbom_json(&target, &[]);
     let mut expected: Vec<(String, String, String)> = images
         .tsv("JVM_MAVEN_TSV")
@@ -154,11 +159,7 @@ fn jackson_databind_finding_with_its_dockerfile_line() {
     )
     .unwrap();
     import_feed(&db, "osv", osv.to_str().unwrap());
-    let target = format!(
-        "oci-dir:{}:{}",
-        images.path("JVM_OCI_DIR").display(),
-        images.var("JVM_OCI_TAG")
-    );
+    let target = jvm_target(&images);
     let dockerfile =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/images/jvm/Dockerfile");
     let out = shipshape(&[
@@ -183,7 +184,10 @@ fn jackson_databind_finding_with_its_dockerfile_line() {
         .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = findings[0];
-    assert_eq!(f["packageName"], "com.fasterxml.jackson.core:jackson-databind");
+    assert_eq!(
+        f["packageName"],
+        "com.fasterxml.jackson.core:jackson-databind"
+    );
     assert_eq!(f["version"], installed.as_str());
     assert_eq!(f["nearestFixedInVersion"], fixed.as_str());
     assert_eq!(f["severity"], "critical");
