@@ -78,6 +78,8 @@ mod side_identity {
     use inventory::ImageIdentity;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    use crate::model::json::{borrowed, owned};
+
     #[derive(Serialize, Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Side<'a> {
@@ -93,28 +95,24 @@ mod side_identity {
     }
 
     pub(super) fn serialize<S: Serializer>(id: &ImageIdentity, s: S) -> Result<S::Ok, S::Error> {
-        fn text(v: &Option<String>) -> Option<Cow<'_, str>> {
-            v.as_deref().map(Cow::Borrowed)
-        }
         Side {
             path: Cow::Borrowed(&id.name),
-            reference: text(&id.reference),
-            manifest_digest: text(&id.manifest_digest),
-            image_id: text(&id.config_digest),
-            platform: text(&id.platform),
+            reference: borrowed(&id.reference),
+            manifest_digest: borrowed(&id.manifest_digest),
+            image_id: borrowed(&id.config_digest),
+            platform: borrowed(&id.platform),
         }
         .serialize(s)
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ImageIdentity, D::Error> {
         let side = Side::deserialize(d)?;
-        let text = |v: Option<Cow<'_, str>>| v.map(Cow::into_owned);
         Ok(ImageIdentity {
             name: side.path.into_owned(),
-            reference: text(side.reference),
-            manifest_digest: text(side.manifest_digest),
-            config_digest: text(side.image_id),
-            platform: text(side.platform),
+            reference: owned(side.reference),
+            manifest_digest: owned(side.manifest_digest),
+            config_digest: owned(side.image_id),
+            platform: owned(side.platform),
         })
     }
 }

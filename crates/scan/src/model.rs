@@ -31,7 +31,7 @@ use std::str::FromStr;
 use inventory::{PackageId, PackageType};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-mod json;
+pub(crate) mod json;
 
 /// How bad a vulnerability is, ordered `Unknown < Low < Medium < High < Critical`.
 ///

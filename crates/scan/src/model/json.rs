@@ -65,11 +65,13 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
+/// Optional text borrowed for a serialisation view.
+pub(crate) fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
     s.as_deref().map(Cow::Borrowed)
 }
 
-fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
+/// Optional text read through a view, owned again.
+pub(crate) fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
     s.map(Cow::into_owned)
 }
 
