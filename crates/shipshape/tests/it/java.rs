@@ -17,21 +17,10 @@ fn jvm_target(images: &Images) -> String {
 
 /// (db_path, name, version) of every Maven package of a native SBOM, sorted.
 fn maven_rows(sbom: &Value) -> Vec<(String, String, String)> {
-    let mut rows: Vec<_> = sbom["packages"]
-        .as_array()
-        .expect("packages")
-        .iter()
-        .filter(|p| p["type"] == "maven")
-        .map(|p| {
-            (
-                p["db_path"].as_str().unwrap_or_default().to_string(),
-                p["name"].as_str().unwrap_or_default().to_string(),
-                p["version"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    rows.sort();
-    rows
+    package_fields(sbom, "maven", ["db_path", "name", "version"])
+        .into_iter()
+        .map(|[p, n, v]| (p, n, v))
+        .collect()
 }
 
 /// Validates that the SBOM of the JVM image lists exactly the Maven packages the build

@@ -164,24 +164,31 @@ pub fn sbom_json(target: &str, env: &[(&str, &str)]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("sbom {target}: not JSON: {e}"))
 }
 
-/// (name, version, arch) of every dpkg package in a native SBOM (language packages, such
-/// as the app image's pip-installed ones, are compared in their own tests).
-pub fn package_rows(sbom: &Value) -> Vec<(String, String, String)> {
-    let mut rows: Vec<_> = sbom["packages"]
+/// The given fields of every package of type `ty` in a native SBOM, sorted ("" for a field
+/// the package does not have).
+pub fn package_fields<const N: usize>(
+    sbom: &Value,
+    ty: &str,
+    fields: [&str; N],
+) -> Vec<[String; N]> {
+    let mut rows: Vec<[String; N]> = sbom["packages"]
         .as_array()
         .expect("packages")
         .iter()
-        .filter(|p| p["type"] == "deb")
-        .map(|p| {
-            (
-                p["name"].as_str().unwrap_or_default().to_string(),
-                p["version"].as_str().unwrap_or_default().to_string(),
-                p["arch"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+        .filter(|p| p["type"] == ty)
+        .map(|p| fields.map(|f| p[f].as_str().unwrap_or_default().to_string()))
         .collect();
     rows.sort();
     rows
+}
+
+/// (name, version, arch) of every dpkg package in a native SBOM (language packages, such
+/// as the app image's pip-installed ones, are compared in their own tests).
+pub fn package_rows(sbom: &Value) -> Vec<(String, String, String)> {
+    package_fields(sbom, "deb", ["name", "version", "arch"])
+        .into_iter()
+        .map(|[n, v, a]| (n, v, a))
+        .collect()
 }
 
 /// The rows of a `dpkg-query -W` listing (name, version, arch), sorted.
