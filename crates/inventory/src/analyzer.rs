@@ -23,6 +23,9 @@ pub struct Analysis {
     pub diagnostics: Vec<(&'static str, String)>,
 }
 
+/// How many leading bytes of a file [`Analyzer::picks`] sees.
+pub const HEAD_LEN: usize = 64;
+
 /// An analyzer failed on its input as a whole (a corrupt database).
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -52,6 +55,26 @@ pub trait Analyzer: Send + Sync {
     fn max_size_of(&self, _path: &str) -> u64 {
         self.max_file_size()
     }
-    /// Read the wanted files (the merged view at one layer; may be empty).
+    /// Whether this analyzer reduces the regular file at `path` while its layer is read,
+    /// told by the path, its mode bits (`mode`, e.g. `0o755`; 0 when unknown) and its first
+    /// bytes (`head`, up to [`HEAD_LEN`], fewer for short files). For files whose bulk
+    /// nothing needs (executables), which [`Analyzer::wants`] would keep whole.
+    fn picks(&self, _path: &str, _mode: u32, _head: &[u8]) -> bool {
+        false
+    }
+    /// The largest file [`Analyzer::picks`] may select; bigger ones are skipped with a
+    /// diagnostic.
+    fn max_pick_size(&self) -> u64 {
+        512 * 1024 * 1024
+    }
+    /// What [`Analyzer::analyze`] needs of a picked file (a Go binary's build info, not its
+    /// 40 MB), or `None` when it holds nothing for this analyzer. Called in the walk, one
+    /// file at a time; only the result is kept, and `analyze` sees it under the file's path.
+    /// Problems worth reporting are encoded in the result and reported by `analyze`.
+    fn reduce(&self, _path: &str, _data: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+    /// Read the wanted files and the reduced picked ones (the merged view at one layer; may
+    /// be empty).
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError>;
 }

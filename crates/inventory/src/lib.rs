@@ -35,7 +35,7 @@ pub mod sbom_input;
 pub mod sbom_props;
 mod walk;
 
-pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet};
+pub use analyzer::{Analysis, AnalyzeError, Analyzer, FileSet, HEAD_LEN};
 pub use deps::Dependencies;
 pub use error::Error;
 pub use history::LayerHistory;

@@ -85,12 +85,34 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
-fn wanted_fn(list: &[Box<dyn Analyzer>]) -> impl Fn(&str) -> Option<u64> + Sync + '_ {
-    move |path: &str| {
-        list.iter()
+/// The walk's selection, from the analyzers: wanted by path, or picked by content.
+struct Selection<'a>(&'a [Box<dyn Analyzer>]);
+
+impl walk::Select for Selection<'_> {
+    fn wanted(&self, path: &str) -> Option<u64> {
+        self.0
+            .iter()
             .filter(|a| a.wants(path))
             .map(|a| a.max_size_of(path))
             .max()
+    }
+
+    fn picked(&self, path: &str, mode: u32, head: &[u8]) -> Option<u64> {
+        self.0
+            .iter()
+            .filter(|a| a.picks(path, mode, head))
+            .map(|a| a.max_pick_size())
+            .max()
+    }
+
+    fn reduce(&self, path: &str, mode: u32, data: &[u8]) -> walk::Picked {
+        let head = &data[..data.len().min(crate::HEAD_LEN)];
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.picks(path, mode, head) && data.len() as u64 <= a.max_pick_size())
+            .filter_map(|(i, a)| a.reduce(path, data).map(|kept| (i, Arc::new(kept))))
+            .collect()
     }
 }
 
@@ -108,14 +130,14 @@ fn read_layer(
         source: Some(source),
     };
     let mut blob = image.open_layer(index)?;
-    let wanted = wanted_fn(list);
+    let select = Selection(list);
     let progress = opts.progress.as_deref();
     let walked = {
         let counting = Counting {
             inner: &mut blob,
             progress,
         };
-        walk::walk_layer(counting, &label, &wanted, opts.max_layer_bytes)
+        walk::walk_layer(counting, &label, &select, opts.max_layer_bytes)
     };
     let facts = match walked {
         Ok((facts, _)) => facts,
@@ -160,14 +182,21 @@ fn describe_io(e: &std::io::Error) -> String {
 
 /// Take the inventory of an image: read every layer (in parallel), then merge.
 pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, Error> {
-    let list = analyzers::all();
+    inventory_image_with(image, opts, &analyzers::all())
+}
+
+fn inventory_image_with(
+    image: &oci::Image,
+    opts: &Options,
+    list: &[Box<dyn Analyzer>],
+) -> Result<Inventory, Error> {
     if let Some(p) = &opts.progress {
         let total = image.layers.iter().map(|l| l.size).sum::<Option<u64>>();
         p.start(image.layers.len(), total);
     }
     let facts: Vec<LayerFacts> = (0..image.layers.len())
         .into_par_iter()
-        .map(|i| read_layer(image, i, &list, opts))
+        .map(|i| read_layer(image, i, list, opts))
         .collect::<Result<_, _>>()?;
 
     let Inventory {
@@ -176,7 +205,7 @@ pub fn inventory_image(image: &oci::Image, opts: &Options) -> Result<Inventory, 
         diagnostics,
         ..
     } = inventory_layers(image);
-    Ok(merge(info, layers, facts, &list, diagnostics))
+    Ok(merge(info, layers, facts, list, diagnostics))
 }
 
 /// What an image's manifest and config alone say, without reading a layer: its identity,
@@ -237,9 +266,11 @@ pub fn inventory_layers(image: &oci::Image) -> Inventory {
 /// Take the inventory of an unpacked root filesystem. Packages carry no layer.
 pub fn inventory_rootfs(path: &Path, opts: &Options) -> Result<Inventory, Error> {
     let _ = opts;
-    let list = analyzers::all();
-    let wanted = wanted_fn(&list);
-    let facts = walk::walk_dir(path, &wanted).map_err(|e| Error::Rootfs {
+    inventory_rootfs_with(path, &analyzers::all())
+}
+
+fn inventory_rootfs_with(path: &Path, list: &[Box<dyn Analyzer>]) -> Result<Inventory, Error> {
+    let facts = walk::walk_dir(path, &Selection(list)).map_err(|e| Error::Rootfs {
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
@@ -250,7 +281,7 @@ pub fn inventory_rootfs(path: &Path, opts: &Options) -> Result<Inventory, Error>
         },
         ..Default::default()
     };
-    Ok(merge(info, Vec::new(), vec![facts], &list, Vec::new()))
+    Ok(merge(info, Vec::new(), vec![facts], list, Vec::new()))
 }
 
 /// The merged file tree, restricted to what analyzers want plus every symlink.
@@ -258,6 +289,7 @@ pub fn inventory_rootfs(path: &Path, opts: &Options) -> Result<Inventory, Error>
 struct Tree {
     files: BTreeMap<String, Arc<Vec<u8>>>,
     symlinks: BTreeMap<String, String>,
+    picked: BTreeMap<String, walk::Picked>,
 }
 
 fn remove_under<V>(map: &mut BTreeMap<String, V>, dir: &str, include_self: bool) {
@@ -284,17 +316,30 @@ impl Tree {
         for d in &layer.opaque {
             remove_under(&mut self.files, d, false);
             remove_under(&mut self.symlinks, d, false);
+            remove_under(&mut self.picked, d, false);
         }
         for w in &layer.whiteouts {
             remove_under(&mut self.files, w, true);
             remove_under(&mut self.symlinks, w, true);
+            remove_under(&mut self.picked, w, true);
+        }
+        if !layer.others.is_empty() {
+            self.picked
+                .retain(|p, _| !layer.others.contains(&walk::path_hash(p)));
         }
         for (p, data) in &layer.files {
             self.symlinks.remove(p);
+            self.picked.remove(p);
             self.files.insert(p.clone(), data.clone());
+        }
+        for (p, kept) in &layer.picked {
+            self.symlinks.remove(p);
+            self.files.remove(p);
+            self.picked.insert(p.clone(), kept.clone());
         }
         for (p, t) in &layer.symlinks {
             self.files.remove(p);
+            self.picked.remove(p);
             self.symlinks.insert(p.clone(), t.clone());
         }
     }
@@ -341,14 +386,20 @@ impl Tree {
         Ok(done.join("/"))
     }
 
-    /// The files `a` wants, symlinks resolved, as they are now.
-    fn view(&self, a: &dyn Analyzer, diags: &mut Vec<Diagnostic>) -> FileSet {
+    /// The files `a` (the analyzer at `index`) wants, symlinks resolved, and what it kept
+    /// of the files it picked, as they are now.
+    fn view(&self, index: usize, a: &dyn Analyzer, diags: &mut Vec<Diagnostic>) -> FileSet {
         let mut set: FileSet = self
             .files
             .iter()
             .filter(|(p, _)| a.wants(p))
             .map(|(p, d)| (p.clone(), d.clone()))
             .collect();
+        for (p, kept) in &self.picked {
+            if let Some((_, data)) = kept.iter().find(|(i, _)| *i == index) {
+                set.insert(p.clone(), data.clone());
+            }
+        }
         for link in self.symlinks.keys().filter(|p| a.wants(p)) {
             match self.resolve(link) {
                 Ok(target) => {
@@ -430,7 +481,7 @@ fn merge(
         tree.apply(layer);
         for (ai, a) in list.iter().enumerate() {
             let mut link_diags = Vec::new();
-            let view = tree.view(a.as_ref(), &mut link_diags);
+            let view = tree.view(ai, a.as_ref(), &mut link_diags);
             for d in link_diags {
                 if seen_diags.insert(d.message.clone()) {
                     diagnostics.push(d);

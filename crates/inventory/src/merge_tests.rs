@@ -10,9 +10,14 @@ use crate::{diagnostics, Error};
 
 /// A raw ustar entry; names are written as given, so hostile ones (`../x`) can be made.
 fn entry(out: &mut Vec<u8>, name: &str, kind: u8, data: &[u8], link: &str) {
+    entry_mode(out, name, kind, data, link, 0o644);
+}
+
+/// [`entry`] with the given mode bits.
+fn entry_mode(out: &mut Vec<u8>, name: &str, kind: u8, data: &[u8], link: &str, mode: u32) {
     let mut h = [0u8; 512];
     h[..name.len()].copy_from_slice(name.as_bytes());
-    h[100..107].copy_from_slice(b"0000644");
+    h[100..107].copy_from_slice(format!("{mode:07o}").as_bytes());
     h[108..115].copy_from_slice(b"0000000");
     h[116..123].copy_from_slice(b"0000000");
     h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
@@ -763,5 +768,167 @@ fn java_archives_in_an_image() {
             "java analyzer: /app/app.jar!/BOOT-INF/lib/broken-1.0.jar: not a readable zip"
         ),
         "{d:?}"
+    );
+}
+
+/// A picking analyzer for the tests: picks files starting `BIN:` (with an execute bit, or
+/// any file when `mode` is unknown), keeps the rest of the first line, and reports one
+/// package per kept file (name = path, version = what was kept). `BIN:-` keeps nothing.
+struct Marker;
+
+impl Analyzer for Marker {
+    fn name(&self) -> &'static str {
+        "marker"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn wants(&self, _path: &str) -> bool {
+        false
+    }
+    fn picks(&self, _path: &str, mode: u32, head: &[u8]) -> bool {
+        (mode == 0 || mode & 0o111 != 0) && head.starts_with(b"BIN:")
+    }
+    fn max_pick_size(&self) -> u64 {
+        64
+    }
+    fn reduce(&self, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
+        let line = data[4..].split(|&b| b == b'\n').next()?;
+        (line != b"-").then(|| line.to_vec())
+    }
+    fn analyze(&self, files: &crate::FileSet) -> Result<crate::Analysis, crate::AnalyzeError> {
+        let packages = files
+            .iter()
+            .map(|(path, kept)| crate::Package {
+                package_type: Some(crate::PackageType::Golang),
+                name: path.clone(),
+                version: String::from_utf8_lossy(kept).into_owned(),
+                ..Default::default()
+            })
+            .collect();
+        Ok(crate::Analysis {
+            packages,
+            ..Default::default()
+        })
+    }
+}
+
+/// An executable regular file (mode 0755).
+fn exe(out: &mut Vec<u8>, name: &str, data: &str) {
+    entry_mode(out, name, b'0', data.as_bytes(), "", 0o755);
+}
+
+fn marker_list() -> Vec<Box<dyn Analyzer>> {
+    vec![Box::new(crate::analyzers::OsRelease), Box::new(Marker)]
+}
+
+fn picked(inv: &Inventory) -> Vec<(String, String, Option<usize>)> {
+    inv.packages
+        .iter()
+        .filter(|p| p.package_type == Some(crate::PackageType::Golang))
+        .map(|p| {
+            let layer = p.introduced.as_ref().map(|i| i.layer_index);
+            (p.name.clone(), p.version.clone(), layer)
+        })
+        .collect()
+}
+
+/// Validates files picked by content: only the reduced bytes reach the analyzer, under the
+/// file's path; hard links to a picked file are picked too; a later layer's plain file,
+/// symlink, directory or whiteout at a picked path removes it; an opaque directory hides
+/// the picked files below it; a file over the pick cap is a diagnostic; and each package
+/// is credited to the layer that wrote its file.
+#[test]
+fn files_picked_by_content() {
+    let mut l0 = Vec::new();
+    file(&mut l0, "usr/lib/os-release", OS);
+    exe(&mut l0, "usr/bin/a", "BIN:1.0\n\x7fmachine code");
+    entry(&mut l0, "usr/bin/a2", b'1', b"", "usr/bin/a");
+    exe(&mut l0, "usr/bin/b", "BIN:2.0\n");
+    exe(&mut l0, "usr/bin/c", "BIN:-\n");
+    file(&mut l0, "usr/bin/d", "plain text\n");
+    file(&mut l0, "usr/lib/libx.so", "BIN:6.0\n");
+    exe(&mut l0, "usr/bin/s", "BIN:4.0\n");
+    exe(&mut l0, "opt/x/bin/f", "BIN:5.0\n");
+    exe(
+        &mut l0,
+        "usr/bin/big",
+        &format!("BIN:9\n{}", "x".repeat(100)),
+    );
+    let mut l1 = Vec::new();
+    file(&mut l1, "usr/bin/b", "now a script\n");
+    file(&mut l1, "usr/bin/.wh.a", "");
+    exe(&mut l1, "usr/bin/e", "BIN:3.0\n");
+    entry(&mut l1, "usr/bin/s", b'2', b"", "e");
+    file(&mut l1, "opt/x/.wh..wh..opq", "");
+    let img = image(
+        vec![gzip(&end(l0)), end(l1)],
+        &[
+            (Some("ADD rootfs.tar /"), false),
+            (Some("COPY bin /usr/bin"), false),
+        ],
+    );
+    let inv = inventory_image_with(&img, &Options::default(), &marker_list()).unwrap();
+    assert_eq!(
+        picked(&inv),
+        vec![
+            ("usr/bin/a2".into(), "1.0".into(), Some(0)),
+            ("usr/bin/e".into(), "3.0".into(), Some(1)),
+        ]
+    );
+    let too_large: Vec<_> = inv
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == diagnostics::FILE_TOO_LARGE)
+        .collect();
+    assert_eq!(too_large.len(), 1, "{:?}", inv.diagnostics);
+    assert!(
+        too_large[0].message.contains("/usr/bin/big"),
+        "{too_large:?}"
+    );
+
+    // A directory where a picked file was also removes it.
+    let mut l0 = Vec::new();
+    file(&mut l0, "usr/lib/os-release", OS);
+    exe(&mut l0, "srv/tool", "BIN:1\n");
+    let mut l1 = Vec::new();
+    entry(&mut l1, "srv/tool/", b'5', b"", "");
+    let img = image(
+        vec![end(l0), end(l1)],
+        &[(Some("ADD a /"), false), (Some("ADD b /"), false)],
+    );
+    let inv = inventory_image_with(&img, &Options::default(), &marker_list()).unwrap();
+    assert!(picked(&inv).is_empty(), "{:?}", picked(&inv));
+}
+
+/// Validates picking in a root filesystem: the mode comes from the file (a non-executable
+/// file is not picked), only the reduced bytes are kept, the pick cap holds.
+#[test]
+fn files_picked_by_content_in_a_rootfs() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("usr/lib")).unwrap();
+    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+    std::fs::write(root.join("usr/lib/os-release"), OS).unwrap();
+    let write = |name: &str, data: &str, mode: u32| {
+        let p = root.join(name);
+        std::fs::write(&p, data).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    write("usr/bin/run", "BIN:7.1\nrest", 0o755);
+    write("usr/bin/lib.so", "BIN:7.2\n", 0o644);
+    write("usr/bin/big", &format!("BIN:1\n{}", "y".repeat(80)), 0o755);
+    let inv = inventory_rootfs_with(root, &marker_list()).unwrap();
+    assert_eq!(
+        picked(&inv),
+        vec![("usr/bin/run".into(), "7.1".into(), None)]
+    );
+    assert!(
+        inv.diagnostics
+            .iter()
+            .any(|d| d.code == diagnostics::FILE_TOO_LARGE && d.message.contains("/usr/bin/big")),
+        "{:?}",
+        inv.diagnostics
     );
 }

@@ -8,9 +8,13 @@
 //!   directory's lower contents; other `.wh..wh.` names are aufs bookkeeping and ignored;
 //! * hard links point at an earlier entry of the same layer;
 //! * entry sizes in headers are not trusted for buffering: files above the analyzer's cap
-//!   are skipped, and total decompressed bytes per layer are capped (decompression bombs).
+//!   are skipped, and total decompressed bytes per layer are capped (decompression bombs);
+//! * picked files (executables) are buffered one at a time and only what each analyzer's
+//!   `reduce` keeps is held; every other regular file is remembered by a hash of its path,
+//!   so that a later layer overwriting a picked file with something else removes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -33,10 +37,35 @@ pub(crate) struct LayerFacts {
     pub diagnostics: Vec<Diagnostic>,
     /// Number of entries read.
     pub entries: u64,
+    /// Picked regular files (hard links resolved), by clean relative path: what each
+    /// picking analyzer's `reduce` kept, by analyzer index. Empty when none kept anything
+    /// (the file still replaces a picked file of a lower layer).
+    pub picked: BTreeMap<String, Picked>,
+    /// Hashes ([`path_hash`]) of the paths of every other entry: regular files neither
+    /// wanted nor picked, directories, devices. A picked file of a lower layer at one of
+    /// these paths is gone.
+    pub others: HashSet<u64>,
 }
 
-/// Which files to buffer: `Some(cap)` for a wanted path with its size cap.
-pub(crate) type Wanted<'a> = &'a (dyn Fn(&str) -> Option<u64> + Sync);
+/// What the picking analyzers kept of one file: `(analyzer index, reduced bytes)`.
+pub(crate) type Picked = Vec<(usize, Arc<Vec<u8>>)>;
+
+/// The stable hash of a clean path, for [`LayerFacts::others`].
+pub(crate) fn path_hash(path: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    path.hash(&mut h);
+    h.finish()
+}
+
+/// Which files a walk keeps, and how.
+pub(crate) trait Select: Sync {
+    /// `Some(cap)` for a path kept whole, with its size cap.
+    fn wanted(&self, path: &str) -> Option<u64>;
+    /// `Some(cap)` when some analyzer picks the file, told by path, mode and first bytes.
+    fn picked(&self, path: &str, mode: u32, head: &[u8]) -> Option<u64>;
+    /// What each picking analyzer keeps of the whole file.
+    fn reduce(&self, path: &str, mode: u32, data: &[u8]) -> Picked;
+}
 
 /// Clean a path lexically inside the image root. `Err(())` when `..` leaves the root.
 /// Returns the clean path (no leading `/`, no `.`/`..`, possibly empty for the root) and
@@ -105,7 +134,7 @@ fn sniff(head: &[u8]) -> Result<Compression, String> {
 pub(crate) fn walk_layer<R: Read>(
     reader: R,
     label: &str,
-    wanted: Wanted<'_>,
+    select: &dyn Select,
     max_bytes: u64,
 ) -> io::Result<(LayerFacts, Compression)> {
     let mut buffered = BufReader::with_capacity(256 * 1024, reader);
@@ -118,7 +147,7 @@ pub(crate) fn walk_layer<R: Read>(
                 read: 0,
                 limit: max_bytes,
             };
-            let facts = walk_tar(&mut d, label, wanted)?;
+            let facts = walk_tar(&mut d, label, select)?;
             io::copy(&mut d, &mut io::sink())?;
             facts
         }
@@ -128,7 +157,7 @@ pub(crate) fn walk_layer<R: Read>(
                 read: 0,
                 limit: max_bytes,
             };
-            let facts = walk_tar(&mut d, label, wanted)?;
+            let facts = walk_tar(&mut d, label, select)?;
             io::copy(&mut d, &mut io::sink())?;
             facts
         }
@@ -138,13 +167,27 @@ pub(crate) fn walk_layer<R: Read>(
                 read: 0,
                 limit: max_bytes,
             };
-            walk_tar(&mut d, label, wanted)?
+            walk_tar(&mut d, label, select)?
         }
     };
     Ok((facts, compression))
 }
 
-fn walk_tar<R: Read>(reader: R, label: &str, wanted: Wanted<'_>) -> io::Result<LayerFacts> {
+/// Read up to `buf.len()` bytes; fewer only at the end of the input.
+fn read_head<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn walk_tar<R: Read>(reader: R, label: &str, select: &dyn Select) -> io::Result<LayerFacts> {
     let mut facts = LayerFacts::default();
     let mut archive = tar::Archive::new(reader);
     let mut pending: Vec<Diagnostic> = Vec::new();
@@ -197,22 +240,36 @@ fn walk_tar<R: Read>(reader: R, label: &str, wanted: Wanted<'_>) -> io::Result<L
             tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
                 // A later entry at the same path replaces an earlier one in this layer.
                 facts.symlinks.remove(&path);
-                let Some(cap) = wanted(&path) else {
-                    facts.files.remove(&path);
+                facts.files.remove(&path);
+                facts.picked.remove(&path);
+                let size = entry.size();
+                if let Some(cap) = select.wanted(&path) {
+                    if size > cap {
+                        pending.push(too_large(label, &path, size, cap));
+                        continue;
+                    }
+                    let mut data = Vec::with_capacity(size as usize);
+                    entry.by_ref().take(cap).read_to_end(&mut data)?;
+                    facts.files.insert(path, Arc::new(data));
+                    continue;
+                }
+                let mode = entry.header().mode().unwrap_or(0);
+                let mut head = [0u8; crate::HEAD_LEN];
+                let n = read_head(&mut entry, &mut head)?;
+                let Some(cap) = select.picked(&path, mode, &head[..n]) else {
+                    facts.others.insert(path_hash(&path));
                     continue;
                 };
-                let size = entry.size();
                 if size > cap {
-                    pending.push(facts_diag(
-                        diagnostics::FILE_TOO_LARGE,
-                        format!("{label}: /{path} is {size} bytes, over the {cap}-byte limit for it; skipped"),
-                    ));
-                    facts.files.remove(&path);
+                    pending.push(too_large(label, &path, size, cap));
+                    facts.others.insert(path_hash(&path));
                     continue;
                 }
                 let mut data = Vec::with_capacity(size as usize);
-                entry.by_ref().take(cap).read_to_end(&mut data)?;
-                facts.files.insert(path, Arc::new(data));
+                data.extend_from_slice(&head[..n]);
+                entry.by_ref().take(cap - n as u64).read_to_end(&mut data)?;
+                let kept = select.reduce(&path, mode, &data);
+                facts.picked.insert(path, kept);
             }
             tar::EntryType::Symlink => {
                 let target = entry
@@ -220,19 +277,31 @@ fn walk_tar<R: Read>(reader: R, label: &str, wanted: Wanted<'_>) -> io::Result<L
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default();
                 facts.files.remove(&path);
+                facts.picked.remove(&path);
                 facts.symlinks.insert(path, target);
             }
             tar::EntryType::Link => {
                 facts.symlinks.remove(&path);
-                if wanted(&path).is_none() {
-                    facts.files.remove(&path);
-                    continue;
-                }
+                facts.files.remove(&path);
+                facts.picked.remove(&path);
                 let raw_target = entry
                     .link_name_bytes()
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default();
-                match clean_path(&raw_target).ok().and_then(|(t, _)| facts.files.get(&t).cloned()) {
+                let target = clean_path(&raw_target).ok().map(|(t, _)| t);
+                if select.wanted(&path).is_none() {
+                    // A link to a picked file is that file again (busybox-style names).
+                    match target.and_then(|t| facts.picked.get(&t).cloned()) {
+                        Some(kept) => {
+                            facts.picked.insert(path, kept);
+                        }
+                        None => {
+                            facts.others.insert(path_hash(&path));
+                        }
+                    }
+                    continue;
+                }
+                match target.and_then(|t| facts.files.get(&t).cloned()) {
                     Some(data) => {
                         facts.files.insert(path, data);
                     }
@@ -245,11 +314,26 @@ fn walk_tar<R: Read>(reader: R, label: &str, wanted: Wanted<'_>) -> io::Result<L
             _ => {
                 facts.files.remove(&path);
                 facts.symlinks.remove(&path);
+                facts.picked.remove(&path);
+                facts.others.insert(path_hash(&path));
             }
         }
     }
     facts.diagnostics = pending;
     Ok(facts)
+}
+
+/// A file over its cap; `label` names the layer (empty for a root filesystem).
+fn too_large(label: &str, path: &str, size: u64, cap: u64) -> Diagnostic {
+    let prefix = if label.is_empty() {
+        String::new()
+    } else {
+        format!("{label}: ")
+    };
+    facts_diag(
+        diagnostics::FILE_TOO_LARGE,
+        format!("{prefix}/{path} is {size} bytes, over the {cap}-byte limit for it; skipped"),
+    )
 }
 
 fn facts_diag(code: &str, message: String) -> Diagnostic {
@@ -261,7 +345,7 @@ fn facts_diag(code: &str, message: String) -> Diagnostic {
 
 /// Walk an unpacked root filesystem as if it were a single layer. Symlinks are recorded,
 /// never followed on the host.
-pub(crate) fn walk_dir(root: &Path, wanted: Wanted<'_>) -> io::Result<LayerFacts> {
+pub(crate) fn walk_dir(root: &Path, select: &dyn Select) -> io::Result<LayerFacts> {
     let mut facts = LayerFacts::default();
     let meta = std::fs::symlink_metadata(root)?;
     if !meta.is_dir() {
@@ -302,26 +386,63 @@ pub(crate) fn walk_dir(root: &Path, wanted: Wanted<'_>) -> io::Result<LayerFacts
                 facts.symlinks.insert(rel, t.to_string_lossy().into_owned());
             }
         } else if ft.is_file() {
-            let Some(cap) = wanted(&rel) else { continue };
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > cap {
-                facts.diagnostics.push(facts_diag(
-                    diagnostics::FILE_TOO_LARGE,
-                    format!("/{rel} is {size} bytes, over the {cap}-byte limit for it; skipped"),
-                ));
-                continue;
-            }
-            let mut data = Vec::new();
-            match std::fs::File::open(entry.path()).and_then(|f| f.take(cap).read_to_end(&mut data))
-            {
-                Ok(_) => {
-                    facts.files.insert(rel, Arc::new(data));
-                }
-                Err(e) => facts.diagnostics.push(facts_diag(
+            let meta = entry.metadata().ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            let cant_read = |e: io::Error| {
+                facts_diag(
                     diagnostics::ANALYZER_FAILED,
                     format!("cannot read /{rel} in the root filesystem: {e}"),
-                )),
+                )
+            };
+            if let Some(cap) = select.wanted(&rel) {
+                if size > cap {
+                    facts.diagnostics.push(too_large("", &rel, size, cap));
+                    continue;
+                }
+                let mut data = Vec::new();
+                match std::fs::File::open(entry.path())
+                    .and_then(|f| f.take(cap).read_to_end(&mut data))
+                {
+                    Ok(_) => {
+                        facts.files.insert(rel, Arc::new(data));
+                    }
+                    Err(e) => facts.diagnostics.push(cant_read(e)),
+                }
+                continue;
             }
+            let mode = {
+                use std::os::unix::fs::PermissionsExt;
+                meta.as_ref().map_or(0, |m| m.permissions().mode() & 0o7777)
+            };
+            let mut file = match std::fs::File::open(entry.path()) {
+                Ok(f) => f,
+                Err(e) => {
+                    facts.diagnostics.push(cant_read(e));
+                    continue;
+                }
+            };
+            let mut head = [0u8; crate::HEAD_LEN];
+            let n = match read_head(&mut file, &mut head) {
+                Ok(n) => n,
+                Err(e) => {
+                    facts.diagnostics.push(cant_read(e));
+                    continue;
+                }
+            };
+            let Some(cap) = select.picked(&rel, mode, &head[..n]) else {
+                continue;
+            };
+            if size > cap {
+                facts.diagnostics.push(too_large("", &rel, size, cap));
+                continue;
+            }
+            let mut data = head[..n].to_vec();
+            if let Err(e) = file.take(cap - n as u64).read_to_end(&mut data) {
+                facts.diagnostics.push(cant_read(e));
+                continue;
+            }
+            let kept = select.reduce(&rel, mode, &data);
+            facts.picked.insert(rel, kept);
         }
     }
     Ok(facts)

@@ -2,6 +2,7 @@
 
 mod apk;
 mod dpkg;
+pub mod executable;
 mod gem;
 mod java;
 mod npm;
