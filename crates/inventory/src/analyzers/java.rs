@@ -361,28 +361,103 @@ impl Reader<'_> {
     }
 }
 
-fn analyze(files: &FileSet, limits: &Limits) -> Analysis {
+/// What reading one archive found, as the walk keeps it ([`Analyzer::reduce`]): a few
+/// hundred bytes per archive instead of the archive.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Found {
+    packages: Vec<FoundPackage>,
+    warnings: Vec<String>,
+    diagnostics: Vec<(String, String)>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct FoundPackage {
+    name: String,
+    version: String,
+    db_path: String,
+    found_by: Option<String>,
+    depends: Vec<String>,
+}
+
+/// Read one archive of the image at `path`.
+fn read(path: &str, data: &[u8], limits: &Limits) -> Found {
+    let mut reader = Reader {
+        limits,
+        budget: limits.total,
+        packages: Vec::new(),
+        warnings: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    reader.archive(path, data, 0);
+    Found {
+        packages: reader
+            .packages
+            .into_iter()
+            .map(|p| FoundPackage {
+                name: p.name,
+                version: p.version,
+                db_path: p.db_path,
+                found_by: p.found_by,
+                depends: p.depends,
+            })
+            .collect(),
+        warnings: reader.warnings,
+        diagnostics: reader
+            .diagnostics
+            .into_iter()
+            .map(|(c, m)| (c.to_string(), m))
+            .collect(),
+    }
+}
+
+/// The diagnostic codes this analyzer uses, to map kept ones back to `&'static str`.
+fn code(c: &str) -> &'static str {
+    [ARCHIVE_CORRUPT, ARCHIVE_LIMIT, ARCHIVE_UNSAFE_NAME]
+        .into_iter()
+        .find(|k| *k == c)
+        .unwrap_or(ARCHIVE_CORRUPT)
+}
+
+fn reduce(path: &str, data: &[u8], limits: &Limits) -> Option<Vec<u8>> {
+    serde_json::to_vec(&read(path, data, limits)).ok()
+}
+
+fn analyze(files: &FileSet) -> Analysis {
     let mut result = Analysis::default();
     let mut archives = files.iter().filter(|(p, _)| is_archive(p)).peekable();
     if archives.peek().is_none() {
         return result;
     }
     let owned = Owned::read(files, is_archive);
-    for (path, data) in archives {
+    for (path, kept) in archives {
         if owned.contains(path) {
             continue;
         }
-        let mut reader = Reader {
-            limits,
-            budget: limits.total,
-            packages: Vec::new(),
-            warnings: Vec::new(),
-            diagnostics: Vec::new(),
+        let found: Found = match serde_json::from_slice(kept) {
+            Ok(f) => f,
+            Err(e) => {
+                result.diagnostics.push((
+                    ARCHIVE_CORRUPT,
+                    format!("/{path}: what the layer walk kept is unreadable ({e}); skipped"),
+                ));
+                continue;
+            }
         };
-        reader.archive(path, data, 0);
-        result.packages.append(&mut reader.packages);
-        result.warnings.append(&mut reader.warnings);
-        result.diagnostics.append(&mut reader.diagnostics);
+        result
+            .packages
+            .extend(found.packages.into_iter().map(|p| Package {
+                package_type: Some(PackageType::Maven),
+                name: p.name,
+                version: p.version,
+                db_path: p.db_path,
+                found_by: p.found_by,
+                depends: p.depends,
+                ..Default::default()
+            }));
+        result.warnings.extend(found.warnings);
+        result
+            .diagnostics
+            .extend(found.diagnostics.into_iter().map(|(c, m)| (code(&c), m)));
     }
     result
 }
@@ -393,28 +468,32 @@ impl Analyzer for Java {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn wants(&self, path: &str) -> bool {
-        is_archive(path) || super::owned::wants(path)
+        // The archives themselves are picked (read in the walk, only their packages kept).
+        super::owned::wants(path)
     }
 
     fn max_file_size(&self) -> u64 {
+        super::owned::MAX_LIST_SIZE
+    }
+
+    fn picks(&self, path: &str, _mode: u32, _head: &[u8]) -> bool {
+        is_archive(path)
+    }
+
+    fn max_pick_size(&self) -> u64 {
         MAX_ARCHIVE_SIZE
     }
 
-    fn max_size_of(&self, path: &str) -> u64 {
-        // The OS file lists keep the cap the other language analyzers give them.
-        if is_archive(path) {
-            MAX_ARCHIVE_SIZE
-        } else {
-            super::owned::MAX_LIST_SIZE
-        }
+    fn reduce(&self, path: &str, data: &[u8]) -> Option<Vec<u8>> {
+        reduce(path, data, &LIMITS)
     }
 
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
-        Ok(analyze(files, &LIMITS))
+        Ok(analyze(files))
     }
 }
 

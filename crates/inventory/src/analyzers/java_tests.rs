@@ -38,6 +38,22 @@ fn set(files: Vec<(&str, Vec<u8>)>) -> FileSet {
         .collect()
 }
 
+/// What the analyzer makes of these files in an image: archives reduced in the walk with
+/// `limits`, then analyzed with the other files.
+fn analyze(files: &FileSet, limits: &Limits) -> Analysis {
+    let view: FileSet = files
+        .iter()
+        .filter_map(|(p, d)| {
+            if Java.picks(p, 0o644, &d[..d.len().min(crate::HEAD_LEN)]) {
+                reduce(p, d, limits).map(|kept| (p.clone(), Arc::new(kept)))
+            } else {
+                Java.wants(p).then(|| (p.clone(), d.clone()))
+            }
+        })
+        .collect();
+    Java.analyze(&view).unwrap()
+}
+
 /// `(name, version, db_path)` of each package.
 fn got(a: &Analysis) -> Vec<(&str, &str, &str)> {
     a.packages
@@ -50,9 +66,9 @@ fn codes(a: &Analysis) -> Vec<&str> {
     a.diagnostics.iter().map(|(c, _)| *c).collect()
 }
 
-/// Validates the declared paths, with near misses.
+/// Validates the picked archive names and the wanted OS file lists, with near misses.
 #[test]
-fn wants() {
+fn picks_and_wants() {
     for yes in [
         "app/app.jar",
         "opt/tomcat/webapps/ROOT.war",
@@ -61,10 +77,11 @@ fn wants() {
         "var/jenkins_home/plugins/git.hpi",
         "a.par",
         "a.sar",
-        "var/lib/dpkg/info/libjackson2-databind-java.list",
     ] {
-        assert!(Java.wants(yes), "{yes}");
+        assert!(Java.picks(yes, 0o644, b"PK\x03\x04"), "{yes}");
+        assert!(!Java.wants(yes), "{yes} is picked, not kept whole");
     }
+    assert!(Java.wants("var/lib/dpkg/info/libjackson2-databind-java.list"));
     for no in [
         "app/.jar",
         "app/jar",
@@ -72,9 +89,10 @@ fn wants() {
         "app/a.zip",
         "a.jarx",
     ] {
+        assert!(!Java.picks(no, 0o644, b"PK\x03\x04"), "{no}");
         assert!(!Java.wants(no), "{no}");
     }
-    assert_eq!(Java.max_size_of("app/app.jar"), MAX_ARCHIVE_SIZE);
+    assert_eq!(Java.max_pick_size(), MAX_ARCHIVE_SIZE);
     assert_eq!(
         Java.max_size_of("var/lib/dpkg/info/x.list"),
         super::super::owned::MAX_LIST_SIZE,
@@ -101,7 +119,7 @@ fn pom_properties_single_and_shaded() {
         ("app/jackson-databind-2.9.10.jar", single),
         ("app/uber-1.0.0.jar", shaded),
     ]);
-    let r = Java.analyze(&files).unwrap();
+    let r = analyze(&files, &LIMITS);
     assert!(r.warnings.is_empty() && r.diagnostics.is_empty(), "{r:?}");
     assert_eq!(
         got(&r),
@@ -148,7 +166,7 @@ fn manifest_and_file_name() {
         ("lib/log4j-1.2-api-2.17.1.jar", bare),
         ("lib/noversion.jar", jar(&[])),
     ]);
-    let r = Java.analyze(&files).unwrap();
+    let r = analyze(&files, &LIMITS);
     assert!(r.warnings.is_empty() && r.diagnostics.is_empty(), "{r:?}");
     assert_eq!(
         got(&r),
@@ -192,7 +210,7 @@ fn nested_spring_boot_and_war() {
     ]);
     let war = jar(&[("WEB-INF/lib/snakeyaml-1.33.jar".into(), lib)]);
     let files = set(vec![("app/app.jar", boot), ("srv/ROOT.war", war)]);
-    let r = Java.analyze(&files).unwrap();
+    let r = analyze(&files, &LIMITS);
     assert!(r.warnings.is_empty() && r.diagnostics.is_empty(), "{r:?}");
     assert_eq!(
         got(&r),
@@ -236,7 +254,7 @@ fn os_owned_jar_skipped() {
             b"/.\n/usr/share/java\n/usr/share/java/jackson-databind.jar\n".to_vec(),
         ),
     ]);
-    let r = Java.analyze(&files).unwrap();
+    let r = analyze(&files, &LIMITS);
     assert_eq!(
         got(&r),
         [(
@@ -289,7 +307,7 @@ fn nesting_depth_limit() {
             ("lib/inner.jar".into(), inner),
         ]);
     }
-    let r = Java.analyze(&set(vec![("deep.jar", inner)])).unwrap();
+    let r = analyze(&set(vec![("deep.jar", inner)]), &LIMITS);
     let names: Vec<_> = r.packages.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,
@@ -323,7 +341,7 @@ fn zip_slip_name() {
             jar(&[pom("evil", "evil", "6.6.6")]),
         ),
     ]);
-    let r = Java.analyze(&set(vec![("app.jar", outer)])).unwrap();
+    let r = analyze(&set(vec![("app.jar", outer)]), &LIMITS);
     assert_eq!(got(&r), [("com.example:app", "1", "app.jar")]);
     assert_eq!(codes(&r), [ARCHIVE_UNSAFE_NAME]);
     assert!(unsafe_name("/abs.jar") && unsafe_name("a/../../b.jar") && unsafe_name("C:x.jar"));
@@ -340,7 +358,7 @@ fn truncated_and_corrupt() {
         ("b-1.0.jar", b"not a zip".to_vec()),
         ("c-1.0.jar", Vec::new()),
     ]);
-    let r = Java.analyze(&files).unwrap();
+    let r = analyze(&files, &LIMITS);
     assert!(r.packages.is_empty(), "{r:?}");
     assert_eq!(codes(&r), [ARCHIVE_CORRUPT; 3]);
 }
