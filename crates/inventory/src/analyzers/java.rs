@@ -3,7 +3,9 @@
 //!
 //! In each archive, in this order:
 //! * every `META-INF/maven/GROUP/ARTIFACT/pom.properties` is one package (`groupId`,
-//!   `artifactId`, `version`); a shaded ("uber") jar holds several;
+//!   `artifactId`, `version`; a missing group or artifact is taken from the directory names,
+//!   as Debian's maven-repo-helper leaves `groupId` out of some); a shaded ("uber") jar
+//!   holds several;
 //! * otherwise the main section of `META-INF/MANIFEST.MF` (`Implementation-Vendor-Id` as the
 //!   group, `Implementation-Version`, `Bundle-Version` or `Specification-Version` as the
 //!   version; lines over 72 bytes continue on lines starting with a space);
@@ -312,7 +314,14 @@ impl Reader<'_> {
                     .find(|(n, v)| *n == k && !v.is_empty())
                     .map(|(_, v)| *v)
             };
-            match (get("groupId"), get("artifactId"), get("version")) {
+            // Debian's maven-repo-helper leaves out `groupId` in some jars; the directory
+            // names the group and artifact (META-INF/maven/GROUP/ARTIFACT/pom.properties).
+            let entry = zip.name_for_index(i).unwrap_or_default().to_string();
+            let mut dirs = entry.split('/').skip(2);
+            let (dir_group, dir_artifact) = (dirs.next(), dirs.next());
+            let group = get("groupId").or(dir_group.filter(|g| !g.is_empty()));
+            let artifact = get("artifactId").or(dir_artifact.filter(|a| !a.is_empty()));
+            match (group, artifact, get("version")) {
                 (Some(g), Some(a), Some(v)) => {
                     own.push(maven(Some(g), a, v, path, "pom.properties"))
                 }

@@ -388,3 +388,42 @@ fn zip_bomb_with_lying_header() {
         "{r:?}"
     );
 }
+
+/// Validates that a pom.properties without `groupId` (as Debian's maven-repo-helper writes
+/// some) takes the group from its directory, and that one without a version falls back to
+/// the manifest.
+#[test]
+fn pom_properties_without_group() {
+    let files = set(vec![
+        (
+            "app/antlr3-runtime.jar",
+            jar(&[(
+                "META-INF/maven/org.antlr/antlr-runtime/pom.properties".into(),
+                b"artifactId=antlr-runtime\nversion=3.5.3\n".to_vec(),
+            )]),
+        ),
+        (
+            "app/noversion.jar",
+            jar(&[
+                (
+                    "META-INF/maven/g/a/pom.properties".into(),
+                    b"groupId=g\nartifactId=a\n".to_vec(),
+                ),
+                (
+                    "META-INF/MANIFEST.MF".into(),
+                    b"Manifest-Version: 1.0\nImplementation-Title: a\nImplementation-Version: 2.0\n"
+                        .to_vec(),
+                ),
+            ]),
+        ),
+    ]);
+    let r = analyze(&files, &LIMITS);
+    assert_eq!(
+        got(&r),
+        [
+            ("org.antlr:antlr-runtime", "3.5.3", "app/antlr3-runtime.jar"),
+            ("a", "2.0", "app/noversion.jar"),
+        ]
+    );
+    assert_eq!(r.warnings.len(), 1, "{r:?}");
+}
