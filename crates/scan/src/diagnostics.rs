@@ -15,10 +15,11 @@ pub const NO_OS_FEED: Code = Code {
     meaning: "OS packages not checked: no advisory feed for this OS",
 };
 
-/// Packages were not checked: their type has no ecosystem, or they have no version.
+/// Packages were not checked: their type has no ecosystem, they have no version, or they did
+/// not come from their ecosystem's registry (`Package::origin`).
 pub const NOT_QUERYABLE: Code = Code {
     code: "S002",
-    meaning: "packages not checked: no ecosystem or no version",
+    meaning: "packages not checked: no ecosystem, no version or not from the registry",
 };
 
 /// Advisories could not be evaluated for a package (a version does not parse); one per

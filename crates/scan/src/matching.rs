@@ -784,6 +784,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
     };
     let mut findings: Vec<Finding> = Vec::new();
     let (mut tested, mut no_feed, mut unqueryable) = (0usize, 0usize, 0usize);
+    let mut not_registry = 0usize;
     // Per candidate-ecosystem list: how many packages were looked up in it.
     let mut needed: BTreeMap<Vec<String>, usize> = BTreeMap::new();
 
@@ -792,6 +793,10 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             Ok(q) => q,
             Err(Unqueryable::NoOsFeed) => {
                 no_feed += 1;
+                continue;
+            }
+            Err(Unqueryable::NotFromRegistry) => {
+                not_registry += 1;
                 continue;
             }
             Err(Unqueryable::NoEcosystem | Unqueryable::NoVersion) => {
@@ -877,6 +882,15 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         diags.push(
             diagnostics::NOT_QUERYABLE,
             format!("{unqueryable} packages not checked: no known ecosystem or no version"),
+        );
+    }
+    if not_registry > 0 {
+        diags.push(
+            diagnostics::NOT_QUERYABLE,
+            format!(
+                "{not_registry} packages not checked: not from their ecosystem's registry \
+                 (a Rust binary's own crate, git or path dependencies)"
+            ),
         );
     }
     if diags.not_comparable > diags.max {
