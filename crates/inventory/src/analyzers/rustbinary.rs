@@ -2,8 +2,9 @@
 //! section (ELF and PE `.dep-v0`, Mach-O `__DATA,.dep-v0`), zlib-compressed JSON in the
 //! format of the `auditable-serde` crate.
 //!
-//! The layer walk hands every executable to [`RustBinary::reduce`], one at a time; only what
-//! it returns is kept (a few KiB of crate list, not the binary). The section is found and
+//! The layer walk hands every executable (`analyzers::executable::format`: ELF or Mach-O
+//! with an execute bit, PE) to [`Analyzer::reduce`], one at a time; only what it returns is
+//! kept (a few KiB of crate list, not the binary). The section is found and
 //! decompressed with the cargo-auditable project's `auditable-info` (section lookup through
 //! `auditable-extract`, which allocates nothing on untrusted input), under a cap of
 //! [`MAX_JSON`] decompressed bytes, and parsed with its `auditable-serde` types, which reject
@@ -113,9 +114,54 @@ fn problem(code: &str, message: String) -> Reduced {
     Reduced::Problem(code.to_string(), message)
 }
 
+/// The architectures' slices of a fat (universal) Mach-O file, `None` for any other file.
+fn fat_slices(data: &[u8]) -> Option<Vec<&[u8]>> {
+    use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
+    match data.get(..4)? {
+        [0xca, 0xfe, 0xba, 0xbe] => {
+            let fat = MachOFatFile32::parse(data).ok()?;
+            Some(
+                fat.arches()
+                    .iter()
+                    .filter_map(|a| a.data(data).ok())
+                    .collect(),
+            )
+        }
+        [0xca, 0xfe, 0xba, 0xbf] => {
+            let fat = MachOFatFile64::parse(data).ok()?;
+            Some(
+                fat.arches()
+                    .iter()
+                    .filter_map(|a| a.data(data).ok())
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// What one executable's bytes hold for this analyzer, as [`Reduced`]; `None` when it is not
-/// a Rust binary.
+/// a Rust binary. A fat Mach-O is read one architecture at a time (`auditable-extract` reads
+/// thin files only); the first architecture with audit data answers.
 fn read(data: &[u8]) -> Option<Reduced> {
+    if let Some(slices) = fat_slices(data) {
+        let mut first = None;
+        for slice in slices {
+            match read_thin(slice) {
+                Some(r @ Reduced::Crates { .. }) => return Some(r),
+                Some(other) => {
+                    first.get_or_insert(other);
+                }
+                None => {}
+            }
+        }
+        return first;
+    }
+    read_thin(data)
+}
+
+/// [`read`] for one thin executable (ELF, PE, a Mach-O of one architecture).
+fn read_thin(data: &[u8]) -> Option<Reduced> {
     use auditable_info::Error;
     let json = match auditable_info::json_from_slice(data, MAX_JSON) {
         Ok(json) => json,
@@ -267,6 +313,14 @@ impl Analyzer for RustBinary {
 
     fn wants(&self, path: &str) -> bool {
         super::owned::wants(path)
+    }
+
+    fn picks(&self, _path: &str, mode: u32, head: &[u8]) -> bool {
+        super::executable::format(mode, head).is_some()
+    }
+
+    fn reduce(&self, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
+        reduce(data)
     }
 
     fn max_size_of(&self, _path: &str) -> u64 {

@@ -340,3 +340,98 @@ fn reduced_bytes() {
     assert!(decode(b"\x7fELF").is_none());
     assert!(ALL.iter().any(|(c, _)| *c == RUST_AUDIT_DATA_LIMIT));
 }
+
+/// A 64-bit little-endian Mach-O executable with one `__DATA` segment holding `.dep-v0`
+/// (`mach_header_64`, `LC_SEGMENT_64` with one `section_64`, then the section's bytes).
+fn macho(dep: &[u8]) -> Vec<u8> {
+    let name16 = |s: &str| {
+        let mut b = [0u8; 16];
+        b[..s.len()].copy_from_slice(s.as_bytes());
+        b
+    };
+    let cmdsize = 72u32 + 80;
+    let data_at = 32 + cmdsize;
+    let mut m = Vec::new();
+    for v in [0xfeed_facfu32, 0x0100_0007, 3, 2, 1, cmdsize, 0, 0] {
+        m.extend_from_slice(&v.to_le_bytes());
+    }
+    m.extend_from_slice(&0x19u32.to_le_bytes());
+    m.extend_from_slice(&cmdsize.to_le_bytes());
+    m.extend_from_slice(&name16("__DATA"));
+    for v in [0u64, dep.len() as u64, u64::from(data_at), dep.len() as u64] {
+        m.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [3u32, 3, 1, 0] {
+        m.extend_from_slice(&v.to_le_bytes());
+    }
+    m.extend_from_slice(&name16(".dep-v0"));
+    m.extend_from_slice(&name16("__DATA"));
+    m.extend_from_slice(&0u64.to_le_bytes());
+    m.extend_from_slice(&(dep.len() as u64).to_le_bytes());
+    for v in [data_at, 0, 0, 0, 0, 0, 0, 0] {
+        m.extend_from_slice(&v.to_le_bytes());
+    }
+    assert_eq!(m.len() as u32, data_at);
+    m.extend_from_slice(dep);
+    m
+}
+
+/// A fat (universal) Mach-O of the given slices (`fat_header`, `fat_arch` entries, big
+/// endian, then each slice at a 16-byte boundary).
+fn fat(slices: &[Vec<u8>]) -> Vec<u8> {
+    let mut offset = 8 + 20 * slices.len();
+    let mut head = Vec::new();
+    head.extend_from_slice(&0xcafe_babeu32.to_be_bytes());
+    head.extend_from_slice(&(slices.len() as u32).to_be_bytes());
+    let mut body = Vec::new();
+    for (i, s) in slices.iter().enumerate() {
+        let at = offset.next_multiple_of(16);
+        body.resize(at - 8 - 20 * slices.len(), 0);
+        for v in [
+            0x0100_0007u32 + i as u32 * 5,
+            3,
+            at as u32,
+            s.len() as u32,
+            4,
+        ] {
+            head.extend_from_slice(&v.to_be_bytes());
+        }
+        body.extend_from_slice(s);
+        offset = at + s.len();
+    }
+    head.extend_from_slice(&body);
+    head
+}
+
+/// Validates Mach-O: `__DATA,.dep-v0` of a thin file, and of the second architecture of a
+/// fat file whose first has none.
+#[test]
+fn macho_thin_and_fat() {
+    let thin = macho(&zlib(AUDIT.as_bytes()));
+    assert_eq!(
+        super::super::executable::format(0o755, &thin[..64]),
+        Some(super::super::executable::ExecFormat::MachO)
+    );
+    let universal = fat(&[macho(b""), thin.clone()]);
+    assert!(RustBinary.picks("Applications/app", 0o755, &universal[..64]));
+    let a = run(&[("bin/thin", &thin), ("bin/universal", &universal)]);
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    for path in ["bin/thin", "bin/universal"] {
+        let names: Vec<&str> = a
+            .packages
+            .iter()
+            .filter(|p| p.db_path == path)
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["app", "bitflags", "bitflags", "smallvec", "forked"]);
+    }
+}
+
+/// Validates what is picked: executables by their magic and mode, not other files.
+#[test]
+fn picks_executables_only() {
+    let bin = rust_binary(AUDIT);
+    assert!(RustBinary.picks("usr/local/bin/app", 0o755, &bin[..64]));
+    assert!(!RustBinary.picks("usr/lib/libx.so", 0o644, &bin[..64]));
+    assert!(!RustBinary.picks("etc/motd", 0o755, b"#!/bin/sh\necho hi\n"));
+}
