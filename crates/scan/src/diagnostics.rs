@@ -62,8 +62,16 @@ pub const BASE_IMAGE_MISMATCH: Code = Code {
     meaning: "--base-image is not the base of this image: ignored",
 };
 
+/// RustSec informational advisories (`unmaintained`, `notice`) matched installed crates;
+/// they are not vulnerabilities, so not findings, and are named here (cargo-audit's
+/// warnings). `unsound` ones are findings.
+pub const RUSTSEC_INFORMATIONAL: Code = Code {
+    code: "S009",
+    meaning: "informational RustSec advisories (unmaintained, notice) are not findings",
+};
+
 /// Every code, for documentation and the uniqueness test.
-pub const ALL: [Code; 8] = [
+pub const ALL: [Code; 9] = [
     NO_OS_FEED,
     NOT_QUERYABLE,
     NOT_COMPARABLE,
@@ -72,6 +80,7 @@ pub const ALL: [Code; 8] = [
     EMPTY_FEED,
     DOCKERFILE_MISMATCH,
     BASE_IMAGE_MISMATCH,
+    RUSTSEC_INFORMATIONAL,
 ];
 
 #[cfg(test)]
