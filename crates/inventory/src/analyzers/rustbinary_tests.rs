@@ -25,9 +25,7 @@ fn elf(sections: &[(&str, &[u8])]) -> Vec<u8> {
     }
     placed.push((body.len() as u64, names.len() as u64));
     body.extend_from_slice(&names);
-    while body.len() % 8 != 0 {
-        body.push(0);
-    }
+    body.resize(body.len().next_multiple_of(8), 0);
     let shoff = body.len() as u64;
     let shnum = (sections.len() + 2) as u16;
     body.extend_from_slice(&[0u8; 64]); // the null section
