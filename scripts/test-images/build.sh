@@ -9,7 +9,8 @@
 # The final directory is printed on stdout as the last line; all logging goes to stderr.
 # See scripts/test-images/README.md for the layout of the output and the expected data.
 #
-# Needs root and: debootstrap buildah umoci dpkg-query tar sha256sum flock.
+# Needs root and: debootstrap buildah umoci dpkg-query tar sha256sum flock jq python3, and
+# cargo with cargo-auditable (the rust image compiles tests/images/rust/crate on the host).
 set -euo pipefail
 
 exec 3>&1 1>&2
@@ -302,6 +303,66 @@ log "buildah bud tests/images/jvm"
     -f "$images_src/jvm/Dockerfile" -t localhost/test/jvm:1 "$images_src/jvm" >"$W/jvm-build.log" 2>&1 ||
     { tail -40 "$W/jvm-build.log"; die "jvm build failed"; }
 
+# rust: tests/images/rust/crate compiled on the host (the image has no toolchain), once with
+# cargo-auditable and once without, from a copy in the work directory (target dirs there too,
+# nothing is written into the repository); buildah's context holds only the two binaries.
+command -v cargo >/dev/null || die "missing tool: cargo (the rust image builds tests/images/rust/crate on the host)"
+cargo auditable --version >/dev/null 2>&1 ||
+    die "missing cargo-auditable, which the rust image needs: cargo install cargo-auditable --locked"
+rm -rf "$W/rust-src" "$W/rust-context"
+mkdir -p "$W/rust-context"
+cp -a "$images_src/rust/crate" "$W/rust-src"
+log "cargo auditable build --release --locked tests/images/rust/crate (and plain cargo build)"
+{
+    (cd "$W/rust-src" && CARGO_TARGET_DIR="$W/rust-target" cargo auditable build --release --locked) &&
+        (cd "$W/rust-src" && CARGO_TARGET_DIR="$W/rust-target-plain" cargo build --release --locked)
+} >"$W/rust-cargo.log" 2>&1 || { tail -40 "$W/rust-cargo.log"; die "building tests/images/rust/crate failed"; }
+cp "$W/rust-target/release/shipshape-rust-fixture" "$W/rust-context/shipshape-rust-fixture"
+cp "$W/rust-target-plain/release/shipshape-rust-fixture" "$W/rust-context/shipshape-rust-fixture-plain"
+log "buildah bud tests/images/rust"
+"${B[@]}" bud --layers --isolation chroot --network host --pull-never \
+    -f "$images_src/rust/Dockerfile" -t localhost/test/rust:1 "$W/rust-context" >"$W/rust-build.log" 2>&1 ||
+    { tail -40 "$W/rust-build.log"; die "rust build failed"; }
+
+# The crates in the rust image's cargo-auditable binary, read from the crate's Cargo.lock by
+# `cargo metadata` for the host platform, as NAME<TAB>VERSION<TAB>SOURCE (crates.io, local,
+# git, registry). The rule is cargo-auditable's: from the root package, follow normal
+# dependencies only (build and dev dependencies are not in the binary, nor is a proc-macro
+# and what only it needs); `--filter-platform` drops other platforms' (winapi, hermit-abi).
+host_triple=$(rustc -vV | sed -n 's/^host: //p')
+[ -n "$host_triple" ] || die "rustc -vV printed no host triple"
+(cd "$W/rust-src" && cargo metadata --locked --format-version 1 --filter-platform "$host_triple") \
+    >"$W/rust-metadata.json" 2>>"$W/rust-cargo.log" || die "cargo metadata failed on tests/images/rust/crate"
+python3 - "$W/rust-metadata.json" <<'PY' | LC_ALL=C sort >"$out/rust.crates.tsv"
+import json, sys
+meta = json.load(open(sys.argv[1]))
+packages = {p["id"]: p for p in meta["packages"]}
+nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
+proc_macro = {i for i, p in packages.items() if any("proc-macro" in t["kind"] for t in p["targets"])}
+root = meta["resolve"]["root"]
+seen, todo = {root}, [root]
+while todo:
+    for dep in nodes[todo.pop()]["deps"]:
+        normal = any(k["kind"] is None for k in dep["dep_kinds"])
+        if normal and dep["pkg"] not in proc_macro and dep["pkg"] not in seen:
+            seen.add(dep["pkg"])
+            todo.append(dep["pkg"])
+for i in seen:
+    p = packages[i]
+    src = p["source"]
+    if src is None:
+        kind = "local"
+    elif src.startswith("git+"):
+        kind = "git"
+    elif src == "registry+https://github.com/rust-lang/crates.io-index":
+        kind = "crates.io"
+    else:
+        kind = "registry"
+    print(f"{p['name']}\t{p['version']}\t{kind}")
+PY
+grep -q "^smallvec$(printf '\t')1\.6\.0$(printf '\t')crates\.io$" "$out/rust.crates.tsv" ||
+    die "rust: smallvec 1.6.0 from crates.io is not among the expected crates"
+
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
     local name=$1 ref=$2 tag=$3
@@ -332,6 +393,7 @@ oci_images=(
     "multistage-dev localhost/test/multistage:dev dev"
     "multistage-prod localhost/test/multistage:prod prod"
     "jvm localhost/test/jvm:1 1"
+    "rust localhost/test/rust:1 1"
 )
 for spec in "${oci_images[@]}"; do
     # shellcheck disable=SC2086
@@ -625,6 +687,11 @@ EOF
     echo "MULTISTAGE_DOCKERFILE=tests/images/multistage/Dockerfile"
     oci_keys JVM jvm localhost/test/jvm:1 1
     echo "JVM_MAVEN_TSV=jvm.maven.tsv"
+    oci_keys RUST rust localhost/test/rust:1 1
+    echo "RUST_CRATES_TSV=rust.crates.tsv"
+    echo "RUST_DOCKERFILE=tests/images/rust/Dockerfile"
+    echo "RUST_AUDITABLE_BIN=opt/rust-app/bin/rust-app"
+    echo "RUST_PLAIN_BIN=opt/rust-app/bin/rust-app-plain"
 } >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true

@@ -10,6 +10,10 @@
 //! - dpkg may qualify a name (`python3:any`): try the part before the colon;
 //! - names nothing provides are dropped (virtual packages, or a package removed later);
 //! - a package never depends on itself;
+//! - one Rust binary may hold two versions of a crate (`bitflags` 1 and 2), and two binaries
+//!   the same crate: its analyzer writes `name@version`, which resolves to that version only,
+//!   and of several candidates the ones read from the dependent's own file (`db_path`) are
+//!   preferred;
 //! - dependency cycles are normal (`libc6` ↔ `libgcc-s1`), so "nobody depends on it" alone may
 //!   leave packages unreachable from the image: [`Dependencies::roots`] adds those too.
 
@@ -45,13 +49,21 @@ impl Dependencies {
             .map(|(i, p)| {
                 let mut out = BTreeSet::new();
                 for dep in &p.depends {
-                    let dep = dep.trim();
+                    let (dep, version) = split_version(dep.trim());
                     let found = by_name.get(&(p.package_type, dep)).or_else(|| {
                         dep.split_once(':')
                             .and_then(|(bare, _)| by_name.get(&(p.package_type, bare)))
                     });
                     if let Some(candidates) = found {
-                        out.extend(pick(p, candidates, packages));
+                        let candidates: Vec<usize> = match version {
+                            Some(v) => candidates
+                                .iter()
+                                .copied()
+                                .filter(|&c| packages[c].version == v)
+                                .collect(),
+                            None => candidates.clone(),
+                        };
+                        out.extend(pick(p, &candidates, packages));
                     }
                 }
                 out.remove(&i);
@@ -111,8 +123,31 @@ impl Dependencies {
     }
 }
 
-/// Narrows same-name candidates to the dependent's architecture when that is possible.
+/// `name@version` → (`name`, the version); anything else is a name alone. An npm scope
+/// (`@types/node`) is not a version: the name before `@` must not be empty.
+fn split_version(dep: &str) -> (&str, Option<&str>) {
+    match dep.rsplit_once('@') {
+        Some((name, version)) if !name.is_empty() && !version.is_empty() => (name, Some(version)),
+        _ => (dep, None),
+    }
+}
+
+/// Narrows same-name candidates to those read from the dependent's own file, then to the
+/// dependent's architecture, when that is possible.
 fn pick(from: &Package, candidates: &[usize], packages: &[Package]) -> Vec<usize> {
+    if candidates.len() < 2 {
+        return candidates.to_vec();
+    }
+    let same_file: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&c| packages[c].db_path == from.db_path)
+        .collect();
+    let candidates = if same_file.is_empty() {
+        candidates
+    } else {
+        &same_file[..]
+    };
     if candidates.len() < 2 {
         return candidates.to_vec();
     }
@@ -187,6 +222,46 @@ mod tests {
             ..Inventory::default()
         };
         assert_eq!(inv.dependencies().roots(), ids(&[0, 2]));
+    }
+
+    /// Validates `name@version` (one version of two) and the preference for the dependent's
+    /// own file (two Rust binaries with the same crate).
+    #[test]
+    fn versions_and_files() {
+        let cargo = |name: &str, version: &str, file: &str, depends: &[&str]| Package {
+            package_type: Some(PackageType::Cargo),
+            name: name.into(),
+            version: version.into(),
+            db_path: file.into(),
+            depends: depends.iter().map(|d| d.to_string()).collect(),
+            ..Package::default()
+        };
+        let inv = Inventory {
+            packages: vec![
+                cargo(
+                    "app",
+                    "0.1.0",
+                    "usr/bin/app",
+                    &["bitflags@2.4.0", "log@0.4.20"],
+                ),
+                cargo("bitflags", "1.3.2", "usr/bin/app", &[]),
+                cargo("bitflags", "2.4.0", "usr/bin/app", &[]),
+                cargo("log", "0.4.20", "usr/bin/app", &[]),
+                cargo("log", "0.4.20", "usr/bin/other", &[]),
+                cargo(
+                    "other",
+                    "1.0.0",
+                    "usr/bin/other",
+                    &["log@0.4.20", "gone@1.0.0"],
+                ),
+            ],
+            ..Inventory::default()
+        };
+        let deps = inv.dependencies();
+        assert_eq!(deps.of(PackageId(0)), ids(&[2, 3]));
+        assert_eq!(deps.of(PackageId(5)), ids(&[4]));
+        assert_eq!(split_version("@types/node"), ("@types/node", None));
+        assert_eq!(split_version("a@"), ("a@", None));
     }
 
     /// Validates that the types do not mix: a Python `six` is not the Debian `six`.

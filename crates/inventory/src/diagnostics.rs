@@ -25,6 +25,14 @@ pub const ARCHIVE_CORRUPT: &str = "I009";
 pub const ARCHIVE_LIMIT: &str = "I010";
 /// An archive entry's name escapes the archive (`../`, absolute); the entry was skipped.
 pub const ARCHIVE_UNSAFE_NAME: &str = "I011";
+/// A Rust binary was built without cargo-auditable: it holds no list of its crates, and none
+/// is guessed.
+pub const RUST_NO_AUDIT_DATA: &str = "I012";
+/// A Rust binary's cargo-auditable data is corrupt (truncated zlib, JSON not in the format,
+/// a dependency cycle, indices out of range) or its sections cannot be read.
+pub const RUST_AUDIT_DATA_INVALID: &str = "I013";
+/// A Rust binary's cargo-auditable data decompresses past the size cap (a zlib bomb).
+pub const RUST_AUDIT_DATA_LIMIT: &str = "I014";
 
 /// Every code with a one-line meaning, for docs and the uniqueness test.
 pub const ALL: &[(&str, &str)] = &[
@@ -41,6 +49,18 @@ pub const ALL: &[(&str, &str)] = &[
     (
         ARCHIVE_UNSAFE_NAME,
         "archive entry name escapes the archive",
+    ),
+    (
+        RUST_NO_AUDIT_DATA,
+        "Rust binary built without cargo-auditable: crates not listed",
+    ),
+    (
+        RUST_AUDIT_DATA_INVALID,
+        "Rust binary's cargo-auditable data corrupt",
+    ),
+    (
+        RUST_AUDIT_DATA_LIMIT,
+        "Rust binary's cargo-auditable data over the size cap",
     ),
 ];
 

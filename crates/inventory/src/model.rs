@@ -117,6 +117,13 @@ pub struct Package {
     /// `None` for the others, which have one way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub found_by: Option<String>,
+    /// Where a language package came from when that is not its ecosystem's public registry:
+    /// for a crate in a Rust binary, cargo-auditable's `source` (`local` for the binary's own
+    /// package and path dependencies, `git`, `registry` for another registry). Such a package
+    /// is listed but not matched against the registry's advisories, which are about the
+    /// registry's package of that name. `None`: the registry (or not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Package URL (filled in by the merge, once the OS is known).
     #[serde(default)]
     pub purl: String,

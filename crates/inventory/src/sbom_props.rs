@@ -32,6 +32,9 @@ pub mod cyclonedx {
     pub const PACKAGE_DB_PATH: &str = "shipshape:package:db_path";
     /// How the analyzer identified the package (`Package::found_by`), when recorded.
     pub const PACKAGE_FOUND_BY: &str = "shipshape:package:found_by";
+    /// Where the package came from when not its ecosystem's registry (`Package::origin`:
+    /// `local`, `git`, …); such a package is not matched.
+    pub const PACKAGE_ORIGIN: &str = "shipshape:package:origin";
     /// apt's manual mark (`true` or `false`).
     pub const PACKAGE_MANUAL: &str = "shipshape:package:manual";
     /// Index of the layer that introduced the package (0 = bottom).

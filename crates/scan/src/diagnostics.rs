@@ -15,10 +15,11 @@ pub const NO_OS_FEED: Code = Code {
     meaning: "OS packages not checked: no advisory feed for this OS",
 };
 
-/// Packages were not checked: their type has no ecosystem, or they have no version.
+/// Packages were not checked: their type has no ecosystem, they have no version, or they did
+/// not come from their ecosystem's registry (`Package::origin`).
 pub const NOT_QUERYABLE: Code = Code {
     code: "S002",
-    meaning: "packages not checked: no ecosystem or no version",
+    meaning: "packages not checked: no ecosystem, no version or not from the registry",
 };
 
 /// Advisories could not be evaluated for a package (a version does not parse); one per
@@ -61,8 +62,16 @@ pub const BASE_IMAGE_MISMATCH: Code = Code {
     meaning: "--base-image is not the base of this image: ignored",
 };
 
+/// RustSec informational advisories (`unmaintained`, `notice`) matched installed crates;
+/// they are not vulnerabilities, so not findings, and are named here (cargo-audit's
+/// warnings). `unsound` ones are findings.
+pub const RUSTSEC_INFORMATIONAL: Code = Code {
+    code: "S009",
+    meaning: "informational RustSec advisories (unmaintained, notice) are not findings",
+};
+
 /// Every code, for documentation and the uniqueness test.
-pub const ALL: [Code; 8] = [
+pub const ALL: [Code; 9] = [
     NO_OS_FEED,
     NOT_QUERYABLE,
     NOT_COMPARABLE,
@@ -71,6 +80,7 @@ pub const ALL: [Code; 8] = [
     EMPTY_FEED,
     DOCKERFILE_MISMATCH,
     BASE_IMAGE_MISMATCH,
+    RUSTSEC_INFORMATIONAL,
 ];
 
 #[cfg(test)]

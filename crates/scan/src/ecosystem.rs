@@ -66,6 +66,10 @@ pub enum Unqueryable {
     NoEcosystem,
     /// An empty version: nothing to compare.
     NoVersion,
+    /// A language package that did not come from its ecosystem's registry
+    /// ([`Package::origin`]: the Rust binary's own crate, a git or path dependency): the
+    /// registry's advisories are about another package of that name.
+    NotFromRegistry,
 }
 
 fn numeric_parts(v: &str) -> Vec<&str> {
@@ -256,6 +260,9 @@ pub fn query(pkg: &Package, feed: Option<&OsFeed>) -> Result<Query, Unqueryable>
         });
     }
     let ecosystem = language_ecosystem(ptype).ok_or(Unqueryable::NoEcosystem)?;
+    if pkg.origin.is_some() {
+        return Err(Unqueryable::NotFromRegistry);
+    }
     let scheme = Scheme::for_ecosystem(ecosystem).ok_or(Unqueryable::NoEcosystem)?;
     Ok(Query {
         ecosystems: vec![ecosystem.to_owned()],
@@ -405,5 +412,27 @@ mod tests {
             ..Package::default()
         };
         assert_eq!(query(&untyped, None), Err(Unqueryable::NoEcosystem));
+    }
+
+    /// Validates that a crate from crates.io is queried in `crates.io` with Cargo's rules,
+    /// and one from elsewhere (a binary's own crate, a git dependency) not at all.
+    #[test]
+    fn crates_from_elsewhere_are_not_queried() {
+        let smallvec = Package {
+            package_type: Some(PackageType::Cargo),
+            name: "smallvec".into(),
+            version: "1.6.0".into(),
+            ..Package::default()
+        };
+        let q = query(&smallvec, None).unwrap();
+        assert_eq!(q.ecosystems, ["crates.io"]);
+        assert_eq!((q.scheme, q.label.as_str()), (Scheme::Cargo, "cargo"));
+        for origin in ["local", "git", "registry"] {
+            let fork = Package {
+                origin: Some(origin.into()),
+                ..smallvec.clone()
+            };
+            assert_eq!(query(&fork, None), Err(Unqueryable::NotFromRegistry));
+        }
     }
 }

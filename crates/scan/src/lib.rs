@@ -85,6 +85,7 @@ mod model;
 pub mod paths;
 pub mod policy;
 pub mod provenance;
+mod rustsec;
 pub mod scanner;
 pub mod severity;
 pub mod vex;

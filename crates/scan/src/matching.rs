@@ -312,6 +312,9 @@ struct Diagnostics {
     list: Vec<ScanDiagnostic>,
     not_comparable: usize,
     max: usize,
+    /// RustSec informational advisories that matched but are not findings
+    /// (`crate version: ID (kind)`), see [`crate::rustsec`].
+    informational: Vec<String>,
 }
 
 impl Diagnostics {
@@ -345,6 +348,7 @@ fn collect_hits(
     lookups: &mut Lookups<'_>,
     pkg: &Package,
     q: &Query,
+    image_os: Option<&str>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<Hit>, ScanError> {
     let mut hits: Vec<Hit> = Vec::new();
@@ -359,6 +363,17 @@ fn collect_hits(
                 }
                 match vulndb::matches(adv, eco, name, &q.version) {
                     Ok(Some(aff)) => {
+                        match crate::rustsec::skip(aff, image_os) {
+                            Some(crate::rustsec::Skip::Informational(kind)) => {
+                                diags.informational.push(format!(
+                                    "{} {}: {} ({kind})",
+                                    pkg.name, pkg.version, adv.id
+                                ));
+                                continue;
+                            }
+                            Some(crate::rustsec::Skip::OtherPlatform) => continue,
+                            None => {}
+                        }
                         let affected = adv
                             .affected
                             .iter()
@@ -781,9 +796,20 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         list: Vec::new(),
         not_comparable: 0,
         max: opts.max_diagnostics,
+        informational: Vec::new(),
     };
+    // The image's OS as its platform says (`linux` of `linux/amd64`), for advisories limited
+    // to some operating systems; unknown for `dir:` and `sbom:` targets.
+    let image_os = inv
+        .image
+        .identity
+        .platform
+        .as_deref()
+        .and_then(|p| p.split('/').next())
+        .filter(|os| !os.is_empty());
     let mut findings: Vec<Finding> = Vec::new();
     let (mut tested, mut no_feed, mut unqueryable) = (0usize, 0usize, 0usize);
+    let mut not_registry = 0usize;
     // Per candidate-ecosystem list: how many packages were looked up in it.
     let mut needed: BTreeMap<Vec<String>, usize> = BTreeMap::new();
 
@@ -792,6 +818,10 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
             Ok(q) => q,
             Err(Unqueryable::NoOsFeed) => {
                 no_feed += 1;
+                continue;
+            }
+            Err(Unqueryable::NotFromRegistry) => {
+                not_registry += 1;
                 continue;
             }
             Err(Unqueryable::NoEcosystem | Unqueryable::NoVersion) => {
@@ -806,7 +836,7 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         };
         tested += 1;
         *needed.entry(q.ecosystems.clone()).or_default() += 1;
-        let hits = collect_hits(&mut lookups, pkg, &q, &mut diags)?;
+        let hits = collect_hits(&mut lookups, pkg, &q, image_os, &mut diags)?;
         if hits.is_empty() {
             continue;
         }
@@ -877,6 +907,26 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         diags.push(
             diagnostics::NOT_QUERYABLE,
             format!("{unqueryable} packages not checked: no known ecosystem or no version"),
+        );
+    }
+    if not_registry > 0 {
+        diags.push(
+            diagnostics::NOT_QUERYABLE,
+            format!(
+                "{not_registry} packages not checked: not from their ecosystem's registry \
+                 (a Rust binary's own crate, git or path dependencies)"
+            ),
+        );
+    }
+    if !diags.informational.is_empty() {
+        let list = std::mem::take(&mut diags.informational);
+        diags.push(
+            diagnostics::RUSTSEC_INFORMATIONAL,
+            format!(
+                "{} informational RustSec advisories are not findings: {}",
+                list.len(),
+                list.join(", ")
+            ),
         );
     }
     if diags.not_comparable > diags.max {

@@ -17,6 +17,8 @@ enum Feed<'a> {
     Nvd(&'a str),
     Kev(&'a str),
     Epss(&'a str),
+    /// RustSec advisory files: (file name, Markdown with TOML front matter).
+    Rustsec(&'a [(&'a str, &'a str)]),
 }
 
 fn store(feeds: &[Feed<'_>]) -> (tempfile::TempDir, Store) {
@@ -51,6 +53,15 @@ fn store(feeds: &[Feed<'_>]) -> (tempfile::TempDir, Store) {
             Feed::Epss(s) => {
                 let (imported, info) = epss::import("epss", s.as_bytes()).unwrap();
                 b.add_epss(&meta, &imported, &info).unwrap();
+            }
+            Feed::Rustsec(files) => {
+                let mut imp = vulndb::import::rustsec::RustsecImporter::new(&name);
+                for (file, text) in files.iter() {
+                    imp.add_file(file, text.as_bytes());
+                }
+                let imported = imp.finish();
+                assert_eq!(imported.report.skipped, 0, "{:?}", imported.report);
+                b.add_advisories(&meta, &imported).unwrap();
             }
         }
     }
@@ -938,5 +949,162 @@ fn maven_with_maven_version_order() {
             "com.example:demo@0.0.1",
             "com.fasterxml.jackson.core:jackson-databind@2.12.6"
         ]
+    );
+}
+
+/// RustSec advisories written for these tests in the advisory-db layout: one with a GHSA
+/// alias (and no CVE), an `unmaintained` one, and an `unsound` one limited to Windows.
+const RUSTSEC: &[(&str, &str)] = &[
+    (
+        "crates/tinyvec-like/RUSTSEC-2099-0001.md",
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0001"
+package = "tinyvec-like"
+date = "2099-01-02"
+url = "https://example.org/tinyvec-like/issues/1"
+aliases = ["GHSA-2099-abcd-wxyz"]
+cvss = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+
+[versions]
+patched = [">= 1.6.1"]
+unaffected = ["< 1.0.0"]
+```
+
+# Buffer overflow in insert_many
+
+Writes past the end of its buffer.
+"#,
+    ),
+    (
+        "crates/ttycheck/RUSTSEC-2099-0002.md",
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0002"
+package = "ttycheck"
+date = "2099-02-01"
+informational = "unmaintained"
+
+[versions]
+patched = []
+```
+
+# ttycheck is unmaintained
+"#,
+    ),
+    (
+        "crates/ttycheck/RUSTSEC-2099-0003.md",
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0003"
+package = "ttycheck"
+date = "2099-02-02"
+informational = "unsound"
+
+[affected]
+os = ["windows"]
+
+[versions]
+patched = []
+```
+
+# Unaligned read on Windows
+"#,
+    ),
+];
+
+/// The GHSA record of the first RustSec advisory, as GitHub publishes it in OSV.
+const OSV_GHSA_CRATE: &str = r#"[
+  {"id": "GHSA-2099-abcd-wxyz", "modified": "2099-01-03T00:00:00Z", "published": "2099-01-03T00:00:00Z",
+   "aliases": ["RUSTSEC-2099-0001"],
+   "summary": "tinyvec-like buffer overflow",
+   "affected": [
+     {"package": {"ecosystem": "crates.io", "name": "tinyvec-like"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0.0"}, {"fixed": "1.6.1"}]}]}]}
+]"#;
+
+fn cargo(name: &str, version: &str, origin: Option<&str>, depends: &[&str]) -> Package {
+    Package {
+        package_type: Some(PackageType::Cargo),
+        name: name.into(),
+        version: version.into(),
+        db_path: "opt/app/bin/app".into(),
+        origin: origin.map(Into::into),
+        depends: depends.iter().map(|d| d.to_string()).collect(),
+        ..Package::default()
+    }
+}
+
+/// Validates crates.io matching: a RustSec advisory and its GHSA record are one finding
+/// with both ids, on the crates.io crate only (not on the binary's own crate of the same
+/// name, which is `S002`), with the path binary > crate; an unmaintained advisory is no
+/// finding but `S009`; an unsound Windows-only one is nothing in a Linux image.
+#[test]
+fn crates_io_rustsec_and_ghsa_are_one_finding() {
+    let (_d, store) = store(&[Feed::Rustsec(RUSTSEC), Feed::Osv(OSV_GHSA_CRATE)]);
+    let inv = image(
+        "rusty:1",
+        ("debian", "12"),
+        vec![
+            cargo(
+                "app",
+                "0.1.0",
+                Some("local"),
+                &["tinyvec-like@1.6.0", "ttycheck@0.2.14"],
+            ),
+            cargo("tinyvec-like", "1.6.0", None, &[]),
+            cargo("ttycheck", "0.2.14", None, &[]),
+            cargo("tinyvec-like", "1.2.0", Some("git"), &[]),
+            cargo("tinyvec-like", "1.6.1", None, &[]),
+        ],
+    );
+    let r = run(&inv, &store);
+    assert_eq!(r.vulnerabilities.len(), 1, "{:#?}", keys(&r));
+    let f = &r.vulnerabilities[0];
+    assert_eq!(
+        (f.binary_name.as_str(), f.version.as_str()),
+        ("tinyvec-like", "1.6.0")
+    );
+    let mut ids: Vec<&str> = std::iter::once(f.id.as_str())
+        .chain(f.identifiers.alias.iter().map(String::as_str))
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["GHSA-2099-abcd-wxyz", "RUSTSEC-2099-0001"]);
+    assert_eq!(f.advisories.len(), 2);
+    assert_eq!(f.nearest_fixed_in_version.as_deref(), Some("1.6.1"));
+    assert_eq!(
+        (f.ecosystem.as_str(), f.package_manager.as_str()),
+        ("crates.io", "cargo")
+    );
+    assert_eq!(
+        f.from,
+        ["docker-image|rusty@1", "app@0.1.0", "tinyvec-like@1.6.0"]
+    );
+    let diag = |code: &str| {
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        diag("S009"),
+        ["1 informational RustSec advisories are not findings: ttycheck 0.2.14: RUSTSEC-2099-0002 (unmaintained)"]
+    );
+    assert!(
+        diag("S002")
+            .iter()
+            .any(|m| m.starts_with("2 packages not checked: not from their ecosystem's registry")),
+        "{:?}",
+        r.diagnostics
+    );
+    // Without a platform (a `dir:` target) the Windows-only unsound advisory is reported.
+    let mut unknown = inv.clone();
+    unknown.image.identity.platform = None;
+    let r = run(&unknown, &store);
+    assert!(
+        keys(&r).contains(&("ttycheck".into(), "RUSTSEC-2099-0003".into())),
+        "{:?}",
+        keys(&r)
     );
 }

@@ -220,6 +220,38 @@ fn skips_and_errors() {
     assert!(e.contains("missing.json"), "{e}");
 }
 
+/// Validates that a crate's origin (a Rust binary's own crate) reads back from shipshape's
+/// CycloneDX properties, so an `sbom:` re-check does not match it either.
+#[test]
+fn cargo_origin_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bom.json");
+    std::fs::write(
+        &f,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+          {"type":"library","name":"app","version":"0.1.0","purl":"pkg:cargo/app@0.1.0",
+           "properties":[
+             {"name":"shipshape:package:type","value":"cargo"},
+             {"name":"shipshape:package:db_path","value":"usr/local/bin/app"},
+             {"name":"shipshape:package:origin","value":"local"}]},
+          {"type":"library","name":"smallvec","version":"1.6.0","purl":"pkg:cargo/smallvec@1.6.0"}]}"#,
+    )
+    .unwrap();
+    let inv = inventory_sbom(&f).unwrap();
+    let got: Vec<_> = inv
+        .packages
+        .iter()
+        .map(|p| (p.package_type, p.name.as_str(), p.origin.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(PackageType::Cargo), "app", Some("local")),
+            (Some(PackageType::Cargo), "smallvec", None)
+        ]
+    );
+}
+
 /// Validates that a Maven component's group, artifact, `db_path` and `found_by` read back
 /// from shipshape's CycloneDX properties.
 #[test]
