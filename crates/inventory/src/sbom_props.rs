@@ -32,7 +32,9 @@ pub mod cyclonedx {
     pub const PACKAGE_DB_PATH: &str = "shipshape:package:db_path";
     /// How the analyzer identified the package (`Package::found_by`), when recorded.
     pub const PACKAGE_FOUND_BY: &str = "shipshape:package:found_by";
-    /// apt's manual mark (`true` or `false`).
+    /// `true` for a development dependency (`Package::dev`); absent otherwise.
+    pub const PACKAGE_DEV: &str = "shipshape:package:dev";
+    /// apt's manual mark, or NuGet's "a project depends on it directly" (`true` or `false`).
     pub const PACKAGE_MANUAL: &str = "shipshape:package:manual";
     /// Index of the layer that introduced the package (0 = bottom).
     pub const LAYER_INDEX: &str = "shipshape:layer:index";

@@ -722,6 +722,7 @@ fn package_component(p: &Package, bom_ref: &str) -> Component {
         cdx::PACKAGE_FOUND_BY,
         p.found_by.as_deref(),
     );
+    push(&mut properties, cdx::PACKAGE_DEV, p.dev.then_some("true"));
     push(
         &mut properties,
         cdx::PACKAGE_MANUAL,

@@ -38,6 +38,9 @@ pub(super) fn apply_properties(
     if let Some(s) = get(cdx::PACKAGE_FOUND_BY) {
         p.found_by = Some(s.into());
     }
+    if let Some(d) = get(cdx::PACKAGE_DEV) {
+        p.dev = d == "true";
+    }
     if let Some(m) = get(cdx::PACKAGE_MANUAL) {
         p.manual = m.parse().ok();
     }
