@@ -1,6 +1,8 @@
 //! The analyzers shipshape runs, in one explicit list.
 
 mod apk;
+mod composer;
+mod dotnet;
 mod dpkg;
 pub mod executable;
 mod gem;
@@ -12,6 +14,8 @@ mod python;
 mod rpm;
 
 pub use apk::Apk;
+pub use composer::Composer;
+pub use dotnet::DotNet;
 pub use dpkg::Dpkg;
 pub use gem::Gem;
 pub use java::Java;
@@ -33,6 +37,8 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(Npm),
         Box::new(Gem),
         Box::new(Java),
+        Box::new(DotNet),
+        Box::new(Composer),
     ]
 }
 

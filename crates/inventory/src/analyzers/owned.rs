@@ -27,6 +27,11 @@ const APK_DBS: [&str; 2] = ["lib/apk/db/installed", "usr/lib/apk/db/installed"];
 /// files they list are then taken as unowned.
 pub(crate) const MAX_LIST_SIZE: u64 = 8 * 1024 * 1024;
 
+/// The cap for one file read here, for analyzers that also want files of their own.
+pub(crate) fn max_size_of(_path: &str) -> u64 {
+    MAX_LIST_SIZE
+}
+
 /// Whether `path` is one of the file lists read here. Suffix and prefix checks only: this
 /// runs on every entry of every layer.
 pub(crate) fn wants(path: &str) -> bool {
