@@ -55,7 +55,7 @@ fn split_key(key: &str) -> Option<(&str, &str)> {
 }
 
 /// The `targets` entries whose edges apply: the runtime target's, else all of them.
-fn target_entries<'a>(doc: &'a Value) -> Vec<&'a Map<String, Value>> {
+fn target_entries(doc: &Value) -> Vec<&Map<String, Value>> {
     let Some(Value::Object(targets)) = doc.get("targets") else {
         return Vec::new();
     };
