@@ -12,7 +12,7 @@ pub(super) struct Builder {
     pub(super) packages: Vec<Package>,
     /// Document reference (bom-ref, SPDXID) → index in `packages`.
     pub(super) refs: HashMap<String, usize>,
-    /// (purl, database path) → index, to fold duplicates.
+    /// (purl, database path) → index, to fold a repeated purl.
     pub(super) purls: HashMap<(String, String), usize>,
     /// Edges between document references, dependent first.
     pub(super) edges: Vec<(String, String)>,
