@@ -362,6 +362,10 @@ for i in seen:
 PY
 grep -q "^smallvec$(printf '\t')1\.6\.0$(printf '\t')crates\.io$" "$out/rust.crates.tsv" ||
     die "rust: smallvec 1.6.0 from crates.io is not among the expected crates"
+log "buildah bud tests/images/dotnet-php"
+"${B[@]}" bud --layers --isolation chroot --network host --pull-never \
+    -f "$images_src/dotnet-php/Dockerfile" -t localhost/test/dotnet-php:1 "$images_src/dotnet-php" >"$W/dotnet-php-build.log" 2>&1 ||
+    { tail -40 "$W/dotnet-php-build.log"; die "dotnet-php build failed"; }
 
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
@@ -394,6 +398,7 @@ oci_images=(
     "multistage-prod localhost/test/multistage:prod prod"
     "jvm localhost/test/jvm:1 1"
     "rust localhost/test/rust:1 1"
+    "dotnet-php localhost/test/dotnet-php:1 1"
 )
 for spec in "${oci_images[@]}"; do
     # shellcheck disable=SC2086
@@ -545,6 +550,39 @@ for d, _, files in os.walk(os.path.join(root, "app")):
 PY
 }
 
+# The NuGet packages of the deps.json files under app/ of ROOTFS, read with jq: one row per
+# library of type "package", as PATH<TAB>Name<TAB>Version.
+expected_nuget() { # ROOTFS
+    local root=$1 f
+    find "$root/app" -type f -name '*.deps.json' | while read -r f; do
+        jq -r --arg p "${f#"$root"/}" '.libraries | to_entries[] | select(.value.type == "package")
+            | .key | split("/") | [$p, .[0], .[1]] | @tsv' "$f"
+    done | LC_ALL=C sort
+}
+# Every */composer/installed.json of ROOTFS that a dpkg package lists, as PATH<TAB>PACKAGE.
+owned_installed_json() { # ROOTFS
+    local root=$1 list
+    for list in "$root"/var/lib/dpkg/info/*.list; do
+        sed -n 's|^/\(.*/composer/installed\.json\)$|\1|p' "$list" |
+            awk -v p="$(basename "$list" .list)" '{ sub(/:[^:]+$/, "", p); print $0 "\t" p }'
+    done | LC_ALL=C sort
+}
+# The Composer packages of every */composer/installed.json of ROOTFS that no dpkg package
+# lists, read with jq in both forms (Composer 1 array, Composer 2 object), as
+# PATH<TAB>name (lower case)<TAB>version as written<TAB>dev or -.
+expected_composer() { # ROOTFS OWNED_TSV
+    local root=$1 owned=$2 f rel
+    find "$root" -type f -path '*/composer/installed.json' | while read -r f; do
+        rel=${f#"$root"/}
+        cut -f1 "$owned" | grep -qxF "$rel" && continue
+        jq -r --arg p "$rel" '
+            (if type == "array" then {packages: ., dev: []}
+             else {packages: .packages, dev: (.["dev-package-names"] // [])} end) as $d
+            | $d.packages[] | (.name | ascii_downcase) as $n
+            | [$p, $n, .version, (if any($d.dev[]; ascii_downcase == $n) then "dev" else "-" end)] | @tsv' "$f"
+    done | LC_ALL=C sort
+}
+
 # --- e. expected data of the OCI-only images ---------------------------------------------
 for spec in "${oci_images[@]}"; do
     read -r name ref tag <<<"$spec"
@@ -554,6 +592,16 @@ for spec in "${oci_images[@]}"; do
     if [ "$name" = jvm ]; then
         expected_maven "$W/bundle-$name/rootfs" >"$out/jvm.maven.tsv"
         [ "$(wc -l <"$out/jvm.maven.tsv")" -ge 8 ] || die "jvm: expected Maven packages missing"
+    fi
+    if [ "$name" = dotnet-php ]; then
+        rootfs_dp="$W/bundle-$name/rootfs"
+        expected_nuget "$rootfs_dp" >"$out/dotnet-php.nuget.tsv"
+        owned_installed_json "$rootfs_dp" >"$out/dotnet-php.owned.tsv"
+        expected_composer "$rootfs_dp" "$out/dotnet-php.owned.tsv" >"$out/dotnet-php.composer.tsv"
+        [ "$(wc -l <"$out/dotnet-php.nuget.tsv")" -ge 5 ] || die "dotnet-php: expected NuGet packages missing"
+        [ "$(cut -f1 "$out/dotnet-php.composer.tsv" | sort -u | wc -l)" = 2 ] ||
+            die "dotnet-php: expected two Composer trees (v1 and v2 form)"
+        [ -s "$out/dotnet-php.owned.tsv" ] || die "dotnet-php: no installed.json owned by a Debian package"
     fi
     rm -rf "$W/bundle-$name"
     [ -s "$out/$name.dpkg.tsv" ] || die "no dpkg packages found in $name"
@@ -692,6 +740,11 @@ EOF
     echo "RUST_DOCKERFILE=tests/images/rust/Dockerfile"
     echo "RUST_AUDITABLE_BIN=opt/rust-app/bin/rust-app"
     echo "RUST_PLAIN_BIN=opt/rust-app/bin/rust-app-plain"
+    oci_keys DOTNET_PHP dotnet-php localhost/test/dotnet-php:1 1
+    echo "DOTNET_PHP_NUGET_TSV=dotnet-php.nuget.tsv"
+    echo "DOTNET_PHP_COMPOSER_TSV=dotnet-php.composer.tsv"
+    echo "DOTNET_PHP_OWNED_TSV=dotnet-php.owned.tsv"
+    echo "DOTNET_PHP_DOCKERFILE=tests/images/dotnet-php/Dockerfile"
 } >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true

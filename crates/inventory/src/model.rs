@@ -24,11 +24,17 @@ pub enum PackageType {
     Golang,
     /// Maven artifacts; `name` is `group:artifact`, as OSV writes it.
     Maven,
+    /// NuGet packages (.NET `*.deps.json` libraries of type `package`); `name` is the
+    /// package id as the manifest spells it (`Newtonsoft.Json`).
+    #[serde(rename = "nuget")]
+    NuGet,
+    /// Composer packages (PHP `vendor/composer/installed.json`); `name` is `vendor/name`.
+    Composer,
 }
 
 impl PackageType {
     /// Every package type, in declaration order.
-    pub const ALL: [PackageType; 9] = [
+    pub const ALL: [PackageType; 11] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -38,6 +44,8 @@ impl PackageType {
         PackageType::Cargo,
         PackageType::Golang,
         PackageType::Maven,
+        PackageType::NuGet,
+        PackageType::Composer,
     ];
 
     /// The type whose purl type ([`Self::as_str`]) is `s` (`pypi` → [`PackageType::Python`]).
@@ -46,7 +54,7 @@ impl PackageType {
     }
 
     /// The purl type and the name users know (`deb`, `apk`, `rpm`, `pypi`, `npm`, `gem`,
-    /// `cargo`, `golang`, `maven`).
+    /// `cargo`, `golang`, `maven`, `nuget`, `composer`).
     pub fn as_str(self) -> &'static str {
         match self {
             PackageType::Deb => "deb",
@@ -58,6 +66,8 @@ impl PackageType {
             PackageType::Cargo => "cargo",
             PackageType::Golang => "golang",
             PackageType::Maven => "maven",
+            PackageType::NuGet => "nuget",
+            PackageType::Composer => "composer",
         }
     }
 
@@ -102,9 +112,14 @@ pub struct Package {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends: Vec<String>,
     /// For dpkg: false when apt marked it auto-installed, true when installed on request,
-    /// `None` when apt keeps no marks for the image.
+    /// `None` when apt keeps no marks for the image. For NuGet: true when a project of the
+    /// deps.json depends on it directly, false when only other packages need it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual: Option<bool>,
+    /// Installed as a development dependency (Composer's `dev-package-names`): still in the
+    /// image and matched like any other package, but flagged so users can tell.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
     /// Maintainer or packager, when declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintainer: Option<String>,
@@ -333,6 +348,13 @@ mod tests {
             (PackageType::Cargo, "cargo", "cargo", Some("crates.io")),
             (PackageType::Golang, "golang", "golang", Some("Go")),
             (PackageType::Maven, "maven", "maven", Some("Maven")),
+            (PackageType::NuGet, "nuget", "nuget", Some("NuGet")),
+            (
+                PackageType::Composer,
+                "composer",
+                "composer",
+                Some("Packagist"),
+            ),
         ];
         for (t, json, purl, eco) in all {
             assert_eq!(serde_json::to_value(t).unwrap(), json);

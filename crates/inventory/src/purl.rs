@@ -12,6 +12,10 @@
 //! * an npm scope is the namespace, and its `@` is percent-encoded (`%40babel`);
 //! * Go module paths keep their case and their `/` separators (`github.com/Azure/x`);
 //! * Maven packages are named `group:artifact` here (as in OSV); the group is the namespace.
+//! * Composer packages are named `vendor/name`; the vendor is the namespace, and both are
+//!   lower case (the spec says so, and Packagist names are lower case);
+//! * NuGet ids keep the case the manifest writes (`Newtonsoft.Json`): the spec asks for no
+//!   normalisation, and NuGet compares ids case-insensitively anyway ([`Purl::same_package`]).
 //!
 //! Encoding: every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) is percent-encoded,
 //! except `:` in versions and qualifier values (`1:2.39.2-1.1`); namespace and subpath keep
@@ -145,7 +149,8 @@ impl Purl {
 
     /// The purl with its type's normalisation applied, as the spec requires for the types
     /// shipshape writes: pypi names by PEP 503, npm names and scopes, deb names and the deb,
-    /// apk and rpm namespaces in lower case. Other types (Go, Maven, gem, cargo) keep case.
+    /// apk and rpm namespaces in lower case, composer vendors and names in lower case. Other
+    /// types (Go, Maven, gem, cargo, nuget) keep case.
     pub fn normalized(mut self) -> Purl {
         let lower_namespace = |p: &mut Purl| {
             if let Some(ns) = &mut p.namespace {
@@ -154,7 +159,7 @@ impl Purl {
         };
         match self.purl_type.as_str() {
             "pypi" => self.name = version::pep503::normalize(&self.name),
-            "npm" | "deb" => {
+            "npm" | "deb" | "composer" => {
                 self.name = self.name.to_lowercase();
                 lower_namespace(&mut self);
             }
@@ -187,7 +192,9 @@ impl Purl {
         let t = self.package_type()?;
         let ns = self.namespace.as_deref().filter(|n| !n.is_empty());
         let name = match (t, ns) {
-            (PackageType::Npm | PackageType::Golang, Some(ns)) => format!("{ns}/{}", self.name),
+            (PackageType::Npm | PackageType::Golang | PackageType::Composer, Some(ns)) => {
+                format!("{ns}/{}", self.name)
+            }
             (PackageType::Maven, Some(ns)) => format!("{ns}:{}", self.name),
             _ => self.name.clone(),
         };
@@ -314,7 +321,8 @@ pub fn os_package(p: &Package, os: Option<&OsInfo>) -> String {
 
 /// The purl of a language package (`pkg:pypi/jinja2@2.11.2`, `pkg:npm/%40scope/name@1.0.0`,
 /// `pkg:gem/rails@7.0.0`, `pkg:golang/github.com/x/y@v1.2.3`, `pkg:cargo/serde@1.0.0`,
-/// `pkg:maven/org.apache/commons-text@1.9`). OS packages get [`os_package`] instead; for
+/// `pkg:maven/org.apache/commons-text@1.9`, `pkg:nuget/Newtonsoft.Json@13.0.1`,
+/// `pkg:composer/guzzlehttp/guzzle@7.4.2`). OS packages get [`os_package`] instead; for
 /// them, and packages without a type, this falls back to it without an OS.
 pub fn language_package(p: &Package) -> String {
     let Some(t) = p.package_type.filter(|t| !t.is_os()) else {
@@ -331,6 +339,10 @@ pub fn language_package(p: &Package) -> String {
         },
         PackageType::Maven => match p.name.split_once(':') {
             Some((g, a)) => (Some(g), a),
+            None => (None, p.name.as_str()),
+        },
+        PackageType::Composer => match p.name.split_once('/') {
+            Some((vendor, n)) => (Some(vendor), n),
             None => (None, p.name.as_str()),
         },
         _ => (None, p.name.as_str()),
@@ -597,5 +609,49 @@ mod tests {
         assert!(!a.same_package(&p("pkg:deb/ubuntu/libssl3")));
         assert!(!a.same_package(&p("pkg:deb/libssl3")));
         assert!(!a.same_package(&p("pkg:rpm/debian/libssl3")));
+    }
+
+    /// Validates NuGet and Composer purls: NuGet ids keep their case, Composer vendors are
+    /// the namespace and lower case; both read back into the package they came from.
+    #[test]
+    fn nuget_and_composer_purls() {
+        use PackageType::*;
+        assert_eq!(
+            lang(NuGet, "Newtonsoft.Json", "13.0.1"),
+            "pkg:nuget/Newtonsoft.Json@13.0.1"
+        );
+        assert_eq!(
+            lang(NuGet, "System.Text.Encodings.Web", "4.5.0-preview1.1"),
+            "pkg:nuget/System.Text.Encodings.Web@4.5.0-preview1.1"
+        );
+        assert_eq!(
+            lang(Composer, "guzzlehttp/guzzle", "7.4.2"),
+            "pkg:composer/guzzlehttp/guzzle@7.4.2"
+        );
+        assert_eq!(
+            lang(Composer, "Symfony/Console", "v6.4.3"),
+            "pkg:composer/symfony/console@v6.4.3"
+        );
+        for (purl, t, name, version) in [
+            (
+                "pkg:nuget/Newtonsoft.Json@13.0.1",
+                NuGet,
+                "Newtonsoft.Json",
+                "13.0.1",
+            ),
+            (
+                "pkg:composer/guzzlehttp/guzzle@7.4.2",
+                Composer,
+                "guzzlehttp/guzzle",
+                "7.4.2",
+            ),
+        ] {
+            let p = Purl::parse(purl).unwrap().to_package().unwrap();
+            assert_eq!(
+                (p.package_type, p.name.as_str(), p.version.as_str()),
+                (Some(t), name, version)
+            );
+            assert_eq!(language_package(&p), purl);
+        }
     }
 }

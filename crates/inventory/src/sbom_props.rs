@@ -35,7 +35,9 @@ pub mod cyclonedx {
     /// Where the package came from when not its ecosystem's registry (`Package::origin`:
     /// `local`, `git`, …); such a package is not matched.
     pub const PACKAGE_ORIGIN: &str = "shipshape:package:origin";
-    /// apt's manual mark (`true` or `false`).
+    /// `true` for a development dependency (`Package::dev`); absent otherwise.
+    pub const PACKAGE_DEV: &str = "shipshape:package:dev";
+    /// apt's manual mark, or NuGet's "a project depends on it directly" (`true` or `false`).
     pub const PACKAGE_MANUAL: &str = "shipshape:package:manual";
     /// Index of the layer that introduced the package (0 = bottom).
     pub const LAYER_INDEX: &str = "shipshape:layer:index";

@@ -723,6 +723,7 @@ fn package_component(p: &Package, bom_ref: &str) -> Component {
         p.found_by.as_deref(),
     );
     push(&mut properties, cdx::PACKAGE_ORIGIN, p.origin.as_deref());
+    push(&mut properties, cdx::PACKAGE_DEV, p.dev.then_some("true"));
     push(
         &mut properties,
         cdx::PACKAGE_MANUAL,

@@ -401,6 +401,8 @@ fn scheme(t: Option<PackageType>) -> Option<Scheme> {
         PackageType::Cargo => Scheme::Cargo,
         PackageType::Golang => Scheme::Go,
         PackageType::Maven => Scheme::Maven,
+        PackageType::NuGet => Scheme::NuGet,
+        PackageType::Composer => Scheme::Packagist,
     })
 }
 

@@ -25,7 +25,11 @@
 //!   CentOS images are reported as having no feed rather than matched badly.
 //! * **Language packages match their ecosystem** (`PyPI`, `npm`, …, from
 //!   [`language_ecosystem`]: OSV's names are this crate's business, not the inventory's);
-//!   names are normalized by the store (PEP 503 for PyPI: `Jinja2` is `jinja2`).
+//!   names are normalized by the store (PEP 503 for PyPI: `Jinja2` is `jinja2`; NuGet ids
+//!   and Packagist `vendor/name`s in lower case, since both registries treat names
+//!   case-insensitively and OSV spells NuGet ids as the registry displays them,
+//!   `Newtonsoft.Json`). Composer versions are compared as Composer writes `version`
+//!   (`v6.4.3`, the tag), not `version_normalized` (see `version::PackagistVersion`).
 
 use inventory::{OsInfo, Package, PackageType};
 use version::distro::{self, Distro};
@@ -202,7 +206,7 @@ pub fn os_feed(os: &OsInfo) -> Option<OsFeed> {
 }
 
 /// The OSV ecosystem of a language package type (`PyPI`, `npm`, `RubyGems`, `crates.io`,
-/// `Go`, `Maven`); `None` for OS packages, whose ecosystem depends on the distribution and
+/// `Go`, `Maven`, `NuGet`, `Packagist`); `None` for OS packages, whose ecosystem depends on the distribution and
 /// release (`Debian:12`, see [`os_feed`]), which the type alone does not say.
 pub fn language_ecosystem(t: PackageType) -> Option<&'static str> {
     match t {
@@ -213,6 +217,8 @@ pub fn language_ecosystem(t: PackageType) -> Option<&'static str> {
         PackageType::Cargo => Some("crates.io"),
         PackageType::Golang => Some("Go"),
         PackageType::Maven => Some("Maven"),
+        PackageType::NuGet => Some("NuGet"),
+        PackageType::Composer => Some("Packagist"),
     }
 }
 
@@ -300,6 +306,8 @@ mod tests {
             (PackageType::Cargo, Some("crates.io")),
             (PackageType::Golang, Some("Go")),
             (PackageType::Maven, Some("Maven")),
+            (PackageType::NuGet, Some("NuGet")),
+            (PackageType::Composer, Some("Packagist")),
         ];
         for (t, eco) in all {
             assert_eq!(language_ecosystem(t), eco, "{t:?}");

@@ -10,6 +10,8 @@ use crate::{
     exceeds, scan, FailOn, Finding, FindingStatus, Report, ScanOptions, Severity, SeveritySource,
 };
 
+mod dotnet_php;
+
 enum Feed<'a> {
     Debian(&'a str),
     Osv(&'a str),

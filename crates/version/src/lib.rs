@@ -1,7 +1,7 @@
 //! Exact version ordering and range evaluation, one module per version scheme.
 //!
 //! This crate owns the rules by which ecosystems order their versions (dpkg, apk, rpm,
-//! SemVer, npm, PEP 440, Maven, RubyGems, Go, Cargo) and the evaluation of OSV range
+//! SemVer, npm, PEP 440, Maven, RubyGems, Go, Cargo, NuGet, Packagist) and the evaluation of OSV range
 //! events and native version specifiers against a version. Beside them it keeps two naming
 //! facts that the crates above it share: Python distribution names as PEP 503 compares them
 //! ([`pep503`]) and Debian/Ubuntu release codenames with their numbers ([`distro`]). It does
@@ -14,7 +14,8 @@
 //! - [`compare`] orders two version strings in a scheme.
 //! - Parsed types per scheme implement `Ord + FromStr + Display`: [`DpkgVersion`],
 //!   [`ApkVersion`], [`RpmVersion`], [`SemverVersion`] (SemVer, npm, Cargo), [`GoVersion`],
-//!   [`Pep440Version`], [`MavenVersion`], [`GemVersion`].
+//!   [`Pep440Version`], [`MavenVersion`], [`GemVersion`], [`NuGetVersion`],
+//!   [`PackagistVersion`].
 //! - [`affected`] and [`Range`] evaluate OSV range [`Event`]s exactly as the OSV schema's
 //!   evaluation algorithm does.
 //! - [`satisfies`] checks a version against a native specifier: npm ranges, Cargo
@@ -62,6 +63,13 @@
 //!   crate implements them exactly with numbers of any size and without panics. Each
 //!   module lists its scheme's traps and is tested with the reference implementation's
 //!   own test data.
+//! - **NuGet and Packagist are hand-written** too (`nuget.rs`, `packagist.rs`): NuGet's
+//!   order is SemVer 2.0.0 with four numeric parts and case-insensitive labels, which the
+//!   `semver` crate cannot parse; Packagist follows PHP's `version_compare` as OSV applies
+//!   it (so OSV's Packagist ranges mean here what they mean to OSV), not Composer's
+//!   `composer/semver` nor SemVer, which rejects `v6.4.3` and `1.2.3.4`. Native
+//!   specifiers for both are plain comparators (`>= 1.0, < 2.0`); NuGet's interval
+//!   notation and Composer constraints are not read.
 //! - **Epochs**: a missing dpkg or rpm epoch is `0`, as dpkg and rpm treat it; rpm's
 //!   "missing release matches any release" is offered separately
 //!   ([`RpmVersion::cmp_ignoring_missing`]) because it is not an order.
@@ -76,7 +84,9 @@ mod error;
 mod go;
 mod maven;
 mod npm;
+mod nuget;
 mod osv;
+mod packagist;
 mod parsed;
 mod pep440;
 pub mod pep503;
@@ -96,7 +106,9 @@ pub use dpkg::DpkgVersion;
 pub use error::{SpecError, VersionParseError};
 pub use go::GoVersion;
 pub use maven::MavenVersion;
+pub use nuget::NuGetVersion;
 pub use osv::{affected, Event, Range};
+pub use packagist::PackagistVersion;
 pub use pep440::Pep440Version;
 pub use rpm::{rpmvercmp, RpmVersion};
 pub use rubygems::GemVersion;

@@ -3,8 +3,8 @@
 use std::cmp::Ordering;
 
 use crate::{
-    pep440, ApkVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion, Pep440Version,
-    RpmVersion, Scheme, SemverVersion, VersionParseError,
+    pep440, ApkVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion, NuGetVersion,
+    PackagistVersion, Pep440Version, RpmVersion, Scheme, SemverVersion, VersionParseError,
 };
 
 /// A version parsed by the rules of its scheme. Two values compare only within a scheme.
@@ -18,6 +18,8 @@ pub(crate) enum Parsed {
     Pep440(Pep440Version),
     Maven(MavenVersion),
     RubyGems(GemVersion),
+    NuGet(NuGetVersion),
+    Packagist(PackagistVersion),
 }
 
 impl Parsed {
@@ -33,6 +35,8 @@ impl Parsed {
             Scheme::Pep440 => Parsed::Pep440(pep440::parse(s)?),
             Scheme::Maven => Parsed::Maven(s.parse()?),
             Scheme::RubyGems => Parsed::RubyGems(s.parse()?),
+            Scheme::NuGet => Parsed::NuGet(s.parse()?),
+            Scheme::Packagist => Parsed::Packagist(s.parse()?),
         })
     }
 
@@ -47,6 +51,8 @@ impl Parsed {
             (Parsed::Pep440(a), Parsed::Pep440(b)) => a.cmp(b),
             (Parsed::Maven(a), Parsed::Maven(b)) => a.cmp(b),
             (Parsed::RubyGems(a), Parsed::RubyGems(b)) => a.cmp(b),
+            (Parsed::NuGet(a), Parsed::NuGet(b)) => a.cmp(b),
+            (Parsed::Packagist(a), Parsed::Packagist(b)) => a.cmp(b),
             _ => unreachable!("versions of one scheme are parsed into one variant"),
         }
     }

@@ -30,11 +30,16 @@ pub enum Scheme {
     Go,
     /// Cargo: SemVer 2.0.0 with Cargo's requirement syntax (`semver` crate).
     Cargo,
+    /// NuGet (`NuGet.Versioning`): up to four numeric parts, SemVer 2.0.0 pre-release
+    /// labels compared case-insensitively.
+    NuGet,
+    /// Packagist (Composer): PHP's `version_compare` as OSV applies it, leading `v` dropped.
+    Packagist,
 }
 
 impl Scheme {
     /// Every scheme, in declaration order.
-    pub const ALL: [Scheme; 10] = [
+    pub const ALL: [Scheme; 12] = [
         Scheme::Dpkg,
         Scheme::Apk,
         Scheme::Rpm,
@@ -45,13 +50,16 @@ impl Scheme {
         Scheme::RubyGems,
         Scheme::Go,
         Scheme::Cargo,
+        Scheme::NuGet,
+        Scheme::Packagist,
     ];
 
     /// The scheme used by an OSV ecosystem name such as `Debian:12`, `Alpine:v3.19`,
     /// `Red Hat`, `PyPI` or `crates.io`.
     ///
-    /// Only the part before the first `:` counts, case-insensitively. Packagist, NuGet,
-    /// Hex and Pub are mapped to [`Scheme::Semver`], which is close but not exact for them.
+    /// Only the part before the first `:` counts, case-insensitively. NuGet and Packagist
+    /// have their own schemes; Hex and Pub are mapped to [`Scheme::Semver`], which is close
+    /// but not exact for them.
     ///
     /// ```
     /// use version::Scheme;
@@ -78,7 +86,9 @@ impl Scheme {
             "rubygems" => Scheme::RubyGems,
             "go" => Scheme::Go,
             "crates.io" => Scheme::Cargo,
-            "packagist" | "nuget" | "hex" | "pub" => Scheme::Semver,
+            "nuget" => Scheme::NuGet,
+            "packagist" => Scheme::Packagist,
+            "hex" | "pub" => Scheme::Semver,
             _ => return None,
         };
         Some(scheme)
@@ -97,6 +107,8 @@ impl Scheme {
             Scheme::RubyGems => "rubygems",
             Scheme::Go => "go",
             Scheme::Cargo => "cargo",
+            Scheme::NuGet => "nuget",
+            Scheme::Packagist => "packagist",
         }
     }
 }
@@ -109,7 +121,7 @@ impl fmt::Display for Scheme {
 
 /// A scheme name that [`Scheme::from_str`] does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown version scheme {0:?} (expected one of dpkg, apk, rpm, semver, npm, pep440, maven, rubygems, go, cargo)")]
+#[error("unknown version scheme {0:?} (expected one of dpkg, apk, rpm, semver, npm, pep440, maven, rubygems, go, cargo, nuget, packagist)")]
 pub struct UnknownScheme(pub String);
 
 impl FromStr for Scheme {

@@ -94,9 +94,12 @@ pub fn satisfies_with(
         Scheme::Pep440 => pep440_satisfies(version, spec, include),
         Scheme::RubyGems => gem_satisfies(version, spec),
         Scheme::Maven => maven_satisfies(version, spec),
-        Scheme::Dpkg | Scheme::Apk | Scheme::Rpm | Scheme::Go => {
-            comparators_satisfy(scheme, version, spec)
-        }
+        Scheme::Dpkg
+        | Scheme::Apk
+        | Scheme::Rpm
+        | Scheme::Go
+        | Scheme::NuGet
+        | Scheme::Packagist => comparators_satisfy(scheme, version, spec),
     }
 }
 

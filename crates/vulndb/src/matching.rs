@@ -7,8 +7,8 @@
 //! * [`Status::NotAffected`] entries affect nothing, whatever their ranges say.
 //! * A version listed in `versions` is affected.
 //! * `ECOSYSTEM` ranges use the ecosystem's scheme ([`version::Scheme::for_ecosystem`]);
-//!   `SEMVER` ranges use it too where it is a SemVer dialect (Go, npm, Cargo) and plain
-//!   SemVer otherwise; `GIT` ranges are skipped (they name commits, not versions).
+//!   `SEMVER` ranges use it too where it is a SemVer dialect (Go, npm, Cargo, NuGet, whose
+//!   four-part versions plain SemVer cannot read) and plain SemVer otherwise; `GIT` ranges are skipped (they name commits, not versions).
 //! * An entry without ranges or versions affects nothing: there is no evidence.
 
 use version::Scheme;
@@ -21,7 +21,9 @@ fn scheme_for(kind: RangeKind, ecosystem: Option<Scheme>) -> Option<Scheme> {
         RangeKind::Git => None,
         RangeKind::Ecosystem => ecosystem,
         RangeKind::Semver => match ecosystem {
-            Some(s @ (Scheme::Go | Scheme::Npm | Scheme::Cargo | Scheme::Semver)) => Some(s),
+            Some(
+                s @ (Scheme::Go | Scheme::Npm | Scheme::Cargo | Scheme::Semver | Scheme::NuGet),
+            ) => Some(s),
             _ => Some(Scheme::Semver),
         },
     }

@@ -501,6 +501,11 @@ impl Analyzer for Java {
         reduce(path, data, &LIMITS)
     }
 
+    fn max_size_of(&self, path: &str) -> u64 {
+        // An rpm database read for ownership gets the rpm analyzer's cap.
+        super::owned::max_size_of(path)
+    }
+
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
         Ok(analyze(files))
     }

@@ -1,6 +1,8 @@
 //! The analyzers shipshape runs, in one explicit list.
 
 mod apk;
+mod composer;
+mod dotnet;
 mod dpkg;
 pub mod executable;
 mod gem;
@@ -13,6 +15,8 @@ mod rpm;
 mod rustbinary;
 
 pub use apk::Apk;
+pub use composer::Composer;
+pub use dotnet::DotNet;
 pub use dpkg::Dpkg;
 pub use gem::Gem;
 pub use java::Java;
@@ -36,6 +40,8 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(Gem),
         Box::new(Java),
         Box::new(RustBinary),
+        Box::new(DotNet),
+        Box::new(Composer),
     ]
 }
 

@@ -134,6 +134,11 @@ impl Analyzer for Npm {
         owned::MAX_LIST_SIZE
     }
 
+    fn max_size_of(&self, path: &str) -> u64 {
+        // An rpm database read for ownership gets the rpm analyzer's cap.
+        owned::max_size_of(path)
+    }
+
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
         Ok(owned::analyze_manifests(
             files,

@@ -9,10 +9,11 @@
 //!   absolute path per line, directories included (`/usr/lib/python3/dist-packages/x.dist-info`);
 //! * distroless `var/lib/dpkg/status.d/*.md5sums`: `MD5  relative/path` per line, files only;
 //! * apk `lib/apk/db/installed` (and apk-tools 3's `usr/lib/apk/db/installed`): `F:dir` lines,
-//!   each followed by `R:name` lines for the files in that directory.
-//!
-//! rpm databases also list files, but in binary headers; they are not read here yet, so a
-//! Fedora `python3-*` rpm's metadata is still reported as a language package.
+//!   each followed by `R:name` lines for the files in that directory;
+//! * rpm databases (sqlite, Berkeley DB, NDB; the one the rpm analyzer reads): each header's
+//!   BASENAMES, DIRNAMES and DIRINDEXES (`rpm::owned_paths`), so a Fedora `python3-*` rpm's
+//!   metadata is the rpm's, not a PyPI package. The database is buffered once for all
+//!   analyzers (the walk keeps one copy per path, under the largest cap asked for it).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -27,6 +28,16 @@ const APK_DBS: [&str; 2] = ["lib/apk/db/installed", "usr/lib/apk/db/installed"];
 /// files they list are then taken as unowned.
 pub(crate) const MAX_LIST_SIZE: u64 = 8 * 1024 * 1024;
 
+/// The cap for one file read here, for analyzers that also want files of their own: an rpm
+/// database is as big as the rpm analyzer allows, a file list [`MAX_LIST_SIZE`].
+pub(crate) fn max_size_of(path: &str) -> u64 {
+    if super::rpm::is_database(path) {
+        super::rpm::MAX_DB_SIZE
+    } else {
+        MAX_LIST_SIZE
+    }
+}
+
 /// Whether `path` is one of the file lists read here. Suffix and prefix checks only: this
 /// runs on every entry of every layer.
 pub(crate) fn wants(path: &str) -> bool {
@@ -36,7 +47,7 @@ pub(crate) fn wants(path: &str) -> bool {
     if let Some(name) = path.strip_prefix(DPKG_STATUS_D) {
         return name.len() > ".md5sums".len() && name.ends_with(".md5sums") && !name.contains('/');
     }
-    APK_DBS.contains(&path)
+    APK_DBS.contains(&path) || super::rpm::is_database(path)
 }
 
 /// Paths owned by OS packages, restricted to those a caller cares about.
@@ -70,7 +81,7 @@ impl Owned {
                         keep(p);
                     }
                 }
-            } else {
+            } else if APK_DBS.contains(&path.as_str()) {
                 let mut dir = "";
                 for line in text.lines() {
                     if let Some(d) = line.strip_prefix("F:") {
@@ -88,6 +99,7 @@ impl Owned {
                 }
             }
         }
+        super::rpm::owned_paths(files, &relevant, &mut paths);
         Owned { paths }
     }
 

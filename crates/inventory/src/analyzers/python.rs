@@ -233,6 +233,11 @@ impl Analyzer for Python {
         owned::MAX_LIST_SIZE
     }
 
+    fn max_size_of(&self, path: &str) -> u64 {
+        // An rpm database read for ownership gets the rpm analyzer's cap.
+        owned::max_size_of(path)
+    }
+
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
         let mut result = Analysis::default();
         let mut wanted = files

@@ -12,8 +12,8 @@ pub(super) struct Builder {
     pub(super) packages: Vec<Package>,
     /// Document reference (bom-ref, SPDXID) → index in `packages`.
     pub(super) refs: HashMap<String, usize>,
-    /// purl → index, to fold duplicates.
-    pub(super) purls: HashMap<String, usize>,
+    /// (purl, database path) → index, to fold a repeated purl.
+    pub(super) purls: HashMap<(String, String), usize>,
     /// Edges between document references, dependent first.
     pub(super) edges: Vec<(String, String)>,
     pub(super) os: Option<OsInfo>,
@@ -27,7 +27,9 @@ pub(super) struct Builder {
 
 impl Builder {
     /// Add the package of a purl, with `f` filling in what the document says besides;
-    /// a purl seen before is folded into the first package of that purl.
+    /// a purl seen before at the same database path (shipshape's `db_path` property; none
+    /// for other producers) is folded into the first package of that purl. The same
+    /// package installed twice (two Composer trees holding `psr/log@1.1.3`) stays two.
     pub(super) fn add(
         &mut self,
         reference: Option<&str>,
@@ -49,11 +51,12 @@ impl Builder {
         }
         p.purl = raw.to_string();
         f(&mut p);
-        let i = match self.purls.get(raw) {
+        let k = (raw.to_string(), p.db_path.clone());
+        let i = match self.purls.get(&k) {
             Some(&i) => i,
             None => {
                 self.packages.push(p);
-                self.purls.insert(raw.to_string(), self.packages.len() - 1);
+                self.purls.insert(k, self.packages.len() - 1);
                 self.packages.len() - 1
             }
         };

@@ -41,6 +41,9 @@ pub(super) fn apply_properties(
     if let Some(s) = get(cdx::PACKAGE_ORIGIN) {
         p.origin = Some(s.into());
     }
+    if let Some(d) = get(cdx::PACKAGE_DEV) {
+        p.dev = d == "true";
+    }
     if let Some(m) = get(cdx::PACKAGE_MANUAL) {
         p.manual = m.parse().ok();
     }

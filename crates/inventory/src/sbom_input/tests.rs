@@ -279,3 +279,44 @@ fn maven_found_by_reads_back() {
     );
     assert_eq!(p.found_by.as_deref(), Some("pom.properties"));
 }
+
+/// Validates that one purl at two database paths (the same Composer package in two vendor
+/// trees) stays two packages, each with its dev flag, while a purl repeated at one path
+/// (or without a path, as other producers write it) is folded.
+#[test]
+fn same_purl_at_two_paths_stays_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bom.json");
+    let c = |r: &str, path: Option<&str>, dev: bool| {
+        let mut props =
+            vec![serde_json::json!({"name": "shipshape:package:type", "value": "composer"})];
+        if let Some(p) = path {
+            props.push(serde_json::json!({"name": "shipshape:package:db_path", "value": p}));
+        }
+        if dev {
+            props.push(serde_json::json!({"name": "shipshape:package:dev", "value": "true"}));
+        }
+        serde_json::json!({"type": "library", "bom-ref": r, "name": "log", "group": "psr",
+            "version": "1.1.3", "purl": "pkg:composer/psr/log@1.1.3", "properties": props})
+    };
+    let a = "srv/a/vendor/composer/installed.json";
+    let b = "srv/b/vendor/composer/installed.json";
+    let bom = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+        c("1", Some(a), false), c("2", Some(b), true), c("3", Some(a), false),
+        c("4", None, false), c("5", None, false)]});
+    std::fs::write(&f, bom.to_string()).unwrap();
+    let inv = inventory_sbom(&f).unwrap();
+    let got: Vec<(&str, &str, bool)> = inv
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.db_path.as_str(), p.dev))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("psr/log", a, false),
+            ("psr/log", b, true),
+            ("psr/log", "", false)
+        ]
+    );
+}

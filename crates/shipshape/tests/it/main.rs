@@ -11,6 +11,7 @@ mod cli;
 mod db;
 mod db_oci;
 mod diff;
+mod dotnet_php;
 mod example_output;
 mod examples;
 mod java;

@@ -63,6 +63,8 @@ fn huge_numbers() {
         Scheme::Rpm,
         Scheme::Maven,
         Scheme::RubyGems,
+        Scheme::NuGet,
+        Scheme::Packagist,
     ] {
         assert_eq!(compare(scheme, big, bigger).unwrap(), Less, "{scheme}");
         assert_eq!(

@@ -221,3 +221,69 @@ fn range_type_and_errors() {
     assert!(!affected(Scheme::Dpkg, "1.0", &[]).unwrap());
     assert!(!affected(Scheme::Dpkg, "1.0", &[fixed("2.0")]).unwrap());
 }
+
+/// Validates OSV NuGet ranges in NuGet's order (GHSA-5crp-9r3c-p9vr, Newtonsoft.Json before
+/// 13.0.1): four-part and two-part versions, pre-releases of the fix, labels in any case.
+#[test]
+fn nuget_ranges() {
+    let events = [intro("0"), fixed("13.0.1")];
+    check(
+        Scheme::NuGet,
+        &events,
+        &[
+            ("12.0.3", true),
+            ("12.0.3.1", true),
+            ("13.0", true),
+            ("13.0.1-beta1", true),
+            ("13.0.1-BETA2", true),
+            ("13.0.1", false),
+            ("13.0.1.0", false),
+            ("13.0.1+sha.1", false),
+            ("13.0.2", false),
+        ],
+    );
+    let pair = [
+        intro("4.0.0"),
+        fixed("4.5.2"),
+        intro("5.0.0-rc.1"),
+        last("5.0.1"),
+    ];
+    check(
+        Scheme::NuGet,
+        &pair,
+        &[
+            ("3.9.9.9", false),
+            ("4.0", true),
+            ("4.5.1.9", true),
+            ("4.5.2", false),
+            ("5.0.0-preview.1", false),
+            ("5.0.0-RC.1", true),
+            ("5.0.1", true),
+            ("5.0.1.1", false),
+        ],
+    );
+}
+
+/// Validates OSV Packagist ranges in OSV's Packagist order (GHSA-cwmx-hcrq-mhc3,
+/// guzzlehttp/guzzle before 6.5.6 and 7.0.0 to 7.4.3; symfony-style `v` tags).
+#[test]
+fn packagist_ranges() {
+    let events = [intro("0"), fixed("6.5.6"), intro("7.0.0"), fixed("7.4.3")];
+    check(
+        Scheme::Packagist,
+        &events,
+        &[
+            ("6.5.5", true),
+            ("v6.5.5", true),
+            ("6.5.6", false),
+            ("6.5.8", false),
+            ("7.0.0-beta1", false),
+            ("7.0.0", true),
+            ("7.4.2", true),
+            ("v7.4.2", true),
+            ("7.4.3", false),
+            ("7.4.3.1", false),
+            ("7.5.0", false),
+        ],
+    );
+}

@@ -123,6 +123,11 @@ fn invalid_versions() {
         ),
         (Scheme::Maven, &["", "1.0 beta"]),
         (
+            Scheme::NuGet,
+            &["", "v1.0", "1.2.3.4.5", "1.0-", "1.0 beta"],
+        ),
+        (Scheme::Packagist, &["", "v", "1.0 beta"]),
+        (
             Scheme::RubyGems,
             &["junk", "1.0\n2.0", "1..0", "1.0-", "-1"],
         ),
@@ -231,8 +236,8 @@ fn schemes() {
         ("RubyGems", Scheme::RubyGems),
         ("Go", Scheme::Go),
         ("crates.io", Scheme::Cargo),
-        ("Packagist", Scheme::Semver),
-        ("NuGet", Scheme::Semver),
+        ("Packagist", Scheme::Packagist),
+        ("NuGet", Scheme::NuGet),
     ];
     for (ecosystem, scheme) in cases {
         assert_eq!(

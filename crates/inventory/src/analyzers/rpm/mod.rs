@@ -16,6 +16,12 @@
 //! * `gpg-pubkey` entries are imported signing keys, not packages; they are skipped.
 //! * Requirements name capabilities (`libc.so.6()(64bit)`, `/bin/sh`, `rpmlib(...)`); they
 //!   are resolved to installed packages through provides and, for paths, file lists.
+//! * File lists (BASENAMES, DIRNAMES, DIRINDEXES: file `i` is
+//!   `DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]`; rpm < 4.0 wrote OLDFILENAMES instead) also
+//!   tell the language analyzers which metadata an rpm installed ([`owned_paths`], used by
+//!   `owned.rs`), so Fedora's `python3-*` is not reported again as PyPI packages. The counts
+//!   must agree and every directory index must be in range; a header whose list does not is
+//!   a warning here (once, by this analyzer), and its files are taken as unowned.
 
 mod bdb;
 mod header;
@@ -39,6 +45,7 @@ const TAG_PACKAGER: u32 = 1015;
 const TAG_ARCH: u32 = 1022;
 const TAG_SOURCERPM: u32 = 1044;
 const TAG_PROVIDENAME: u32 = 1047;
+const TAG_OLDFILENAMES: u32 = 1027;
 const TAG_REQUIRENAME: u32 = 1049;
 const TAG_DIRINDEXES: u32 = 1116;
 const TAG_BASENAMES: u32 = 1117;
@@ -54,6 +61,44 @@ const DB_PATHS: [(&str, Backend); 6] = [
     ("usr/lib/sysimage/rpm/Packages", Backend::Bdb),
     ("var/lib/rpm/Packages", Backend::Bdb),
 ];
+
+/// The largest rpm database buffered (for this analyzer and the ownership checks).
+pub(crate) const MAX_DB_SIZE: u64 = 512 * 1024 * 1024;
+
+/// Whether `path` is one of the rpm databases read.
+pub(crate) fn is_database(path: &str) -> bool {
+    DB_PATHS.iter().any(|(p, _)| *p == path)
+}
+
+/// Add to `out` the files (paths without the leading `/`) that the installed rpms own, of
+/// those `relevant` keeps, from the database the analyzer reads (the newest format that is
+/// readable). Headers that cannot be read add nothing; the analyzer reports them.
+pub(crate) fn owned_paths(
+    files: &FileSet,
+    relevant: &dyn Fn(&str) -> bool,
+    out: &mut std::collections::HashSet<String>,
+) {
+    for (path, backend) in DB_PATHS {
+        let Some(bytes) = files.get(path) else {
+            continue;
+        };
+        let Ok(blobs) = read_blobs(backend, bytes) else {
+            continue;
+        };
+        for blob in &blobs.blobs {
+            let Ok(h) = Header::parse(blob) else {
+                continue;
+            };
+            let _ = for_each_file(&h, |f| {
+                let f = f.trim_start_matches('/').trim_end_matches('/');
+                if !f.is_empty() && relevant(f) {
+                    out.insert(f.to_string());
+                }
+            });
+        }
+        return;
+    }
+}
 
 /// One of rpm's database formats.
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +132,7 @@ impl Analyzer for Rpm {
     }
 
     fn max_file_size(&self) -> u64 {
-        512 * 1024 * 1024
+        MAX_DB_SIZE
     }
 
     fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
@@ -118,14 +163,18 @@ impl Analyzer for Rpm {
     }
 }
 
-/// Read one database file into an analysis.
-fn read_db(path: &str, backend: Backend, bytes: &[u8]) -> Result<Analysis, AnalyzeError> {
-    let read = match backend {
+/// The header blobs of one database file.
+fn read_blobs(backend: Backend, bytes: &[u8]) -> Result<Blobs, String> {
+    match backend {
         Backend::Sqlite => sqlite::read(bytes),
         Backend::Ndb => ndb::read(bytes),
         Backend::Bdb => bdb::read(bytes),
-    };
-    let blobs = read.map_err(|message| AnalyzeError {
+    }
+}
+
+/// Read one database file into an analysis.
+fn read_db(path: &str, backend: Backend, bytes: &[u8]) -> Result<Analysis, AnalyzeError> {
+    let blobs = read_blobs(backend, bytes).map_err(|message| AnalyzeError {
         path: path.to_string(),
         message,
     })?;
@@ -138,7 +187,15 @@ fn read_db(path: &str, backend: Backend, bytes: &[u8]) -> Result<Analysis, Analy
     for (i, blob) in blobs.blobs.iter().enumerate() {
         match Header::parse(blob).and_then(|h| Raw::from_header(&h, path).map(|r| (h, r))) {
             Ok((_, None)) => {}
-            Ok((h, Some(raw))) => parsed.push((h, raw)),
+            Ok((h, Some(raw))) => {
+                if let Err(e) = for_each_file(&h, |_| {}) {
+                    warnings.push(format!(
+                        "{path}: {}: file list unreadable ({e}); its files are not known as owned",
+                        raw.package.name
+                    ));
+                }
+                parsed.push((h, raw))
+            }
             Err(e) => warnings.push(format!("{path}: record {i}: {e}")),
         }
     }
@@ -148,7 +205,7 @@ fn read_db(path: &str, backend: Backend, bytes: &[u8]) -> Result<Analysis, Analy
             message: format!("no readable package header ({})", warnings.join("; ")),
         });
     }
-    let packages = resolve(parsed, path, &mut warnings);
+    let packages = resolve(parsed);
     Ok(Analysis {
         packages,
         os: None,
@@ -209,21 +266,47 @@ impl Raw {
     }
 }
 
-/// The file paths a header installs (DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]).
-fn file_paths(h: &Header<'_>) -> Result<Vec<String>, String> {
+/// Call `f` with each file path a header installs (`DIRNAMES[DIRINDEXES[i]] +
+/// BASENAMES[i]`, or OLDFILENAMES in headers of rpm < 4.0), after checking that the counts
+/// agree and every index is in range (nothing is called for an inconsistent list).
+fn for_each_file(h: &Header<'_>, mut f: impl FnMut(&str)) -> Result<(), String> {
     let base = h.string_array(TAG_BASENAMES)?;
+    if base.is_empty() {
+        for name in h.string_array(TAG_OLDFILENAMES)? {
+            f(&name);
+        }
+        return Ok(());
+    }
     let dirs = h.string_array(TAG_DIRNAMES)?;
     let idx = h.int32_array(TAG_DIRINDEXES)?;
     if base.len() != idx.len() {
-        return Err("file list tags disagree in length".into());
+        return Err(format!(
+            "{} BASENAMES but {} DIRINDEXES",
+            base.len(),
+            idx.len()
+        ));
     }
-    base.iter()
-        .zip(idx)
-        .map(|(b, i)| {
-            let d = dirs.get(i as usize).ok_or("directory index out of range")?;
-            Ok(format!("{d}{b}"))
-        })
-        .collect()
+    if let Some(bad) = idx.iter().find(|&&i| i as usize >= dirs.len()) {
+        return Err(format!(
+            "directory index {bad} out of range ({} DIRNAMES)",
+            dirs.len()
+        ));
+    }
+    let mut path = String::new();
+    for (b, i) in base.iter().zip(idx) {
+        path.clear();
+        path.push_str(&dirs[i as usize]);
+        path.push_str(b);
+        f(&path);
+    }
+    Ok(())
+}
+
+/// The file paths a header installs.
+fn file_paths(h: &Header<'_>) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for_each_file(h, |p| out.push(p.to_string()))?;
+    Ok(out)
 }
 
 /// `openssl-3.0.7-24.el9.src.rpm` → (`openssl`, `3.0.7-24.el9`).
@@ -239,7 +322,7 @@ fn split_source_rpm(s: &str) -> Option<(String, String)> {
 }
 
 /// Turn requirements into the names of installed packages that satisfy them.
-fn resolve(parsed: Vec<(Header<'_>, Raw)>, path: &str, warnings: &mut Vec<String>) -> Vec<Package> {
+fn resolve(parsed: Vec<(Header<'_>, Raw)>) -> Vec<Package> {
     let mut providers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (_, r) in &parsed {
         let name = r.package.name.as_str();
@@ -258,13 +341,11 @@ fn resolve(parsed: Vec<(Header<'_>, Raw)>, path: &str, warnings: &mut Vec<String
     let mut owners: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     if !wanted.is_empty() {
         for (h, r) in &parsed {
-            match file_paths(h) {
-                Ok(files) => {
-                    for f in files.into_iter().filter(|f| wanted.contains(f.as_str())) {
-                        owners.entry(f).or_default().insert(r.package.name.as_str());
-                    }
+            // An unreadable list was reported once, in `read_db`.
+            for f in file_paths(h).unwrap_or_default() {
+                if wanted.contains(f.as_str()) {
+                    owners.entry(f).or_default().insert(r.package.name.as_str());
                 }
-                Err(e) => warnings.push(format!("{path}: {}: {e}", r.package.name)),
             }
         }
     }
@@ -291,3 +372,6 @@ fn resolve(parsed: Vec<(Header<'_>, Raw)>, path: &str, warnings: &mut Vec<String
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod owned_tests;
