@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 
 use crate::{
-    pep440, ApkVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion, Pep440Version,
+    pep440, ApkVersion, CpeVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion, Pep440Version,
     RpmVersion, Scheme, SemverVersion, VersionParseError,
 };
 
@@ -18,6 +18,7 @@ pub(crate) enum Parsed {
     Pep440(Pep440Version),
     Maven(MavenVersion),
     RubyGems(GemVersion),
+    Cpe(CpeVersion),
 }
 
 impl Parsed {
@@ -33,6 +34,7 @@ impl Parsed {
             Scheme::Pep440 => Parsed::Pep440(pep440::parse(s)?),
             Scheme::Maven => Parsed::Maven(s.parse()?),
             Scheme::RubyGems => Parsed::RubyGems(s.parse()?),
+            Scheme::Cpe => Parsed::Cpe(s.parse()?),
         })
     }
 
@@ -47,6 +49,7 @@ impl Parsed {
             (Parsed::Pep440(a), Parsed::Pep440(b)) => a.cmp(b),
             (Parsed::Maven(a), Parsed::Maven(b)) => a.cmp(b),
             (Parsed::RubyGems(a), Parsed::RubyGems(b)) => a.cmp(b),
+            (Parsed::Cpe(a), Parsed::Cpe(b)) => a.cmp(b),
             _ => unreachable!("versions of one scheme are parsed into one variant"),
         }
     }

@@ -30,11 +30,15 @@ pub enum Scheme {
     Go,
     /// Cargo: SemVer 2.0.0 with Cargo's requirement syntax (`semver` crate).
     Cargo,
+    /// Upstream release versions as NVD's CPE ranges name them: dotted numbers compared
+    /// numerically, then letter suffixes, pre-release words (`rc`, `beta`) first (see
+    /// [`CpeVersion`](crate::CpeVersion)). No OSV ecosystem uses it.
+    Cpe,
 }
 
 impl Scheme {
     /// Every scheme, in declaration order.
-    pub const ALL: [Scheme; 10] = [
+    pub const ALL: [Scheme; 11] = [
         Scheme::Dpkg,
         Scheme::Apk,
         Scheme::Rpm,
@@ -45,6 +49,7 @@ impl Scheme {
         Scheme::RubyGems,
         Scheme::Go,
         Scheme::Cargo,
+        Scheme::Cpe,
     ];
 
     /// The scheme used by an OSV ecosystem name such as `Debian:12`, `Alpine:v3.19`,
@@ -97,6 +102,7 @@ impl Scheme {
             Scheme::RubyGems => "rubygems",
             Scheme::Go => "go",
             Scheme::Cargo => "cargo",
+            Scheme::Cpe => "cpe",
         }
     }
 }
@@ -109,7 +115,7 @@ impl fmt::Display for Scheme {
 
 /// A scheme name that [`Scheme::from_str`] does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown version scheme {0:?} (expected one of dpkg, apk, rpm, semver, npm, pep440, maven, rubygems, go, cargo)")]
+#[error("unknown version scheme {0:?} (expected one of dpkg, apk, rpm, semver, npm, pep440, maven, rubygems, go, cargo, cpe)")]
 pub struct UnknownScheme(pub String);
 
 impl FromStr for Scheme {

@@ -94,7 +94,7 @@ pub fn satisfies_with(
         Scheme::Pep440 => pep440_satisfies(version, spec, include),
         Scheme::RubyGems => gem_satisfies(version, spec),
         Scheme::Maven => maven_satisfies(version, spec),
-        Scheme::Dpkg | Scheme::Apk | Scheme::Rpm | Scheme::Go => {
+        Scheme::Dpkg | Scheme::Apk | Scheme::Rpm | Scheme::Go | Scheme::Cpe => {
             comparators_satisfy(scheme, version, spec)
         }
     }
