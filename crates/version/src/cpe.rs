@@ -212,6 +212,9 @@ mod tests {
             assert_eq!(e.scheme(), Scheme::Cpe);
             assert_eq!(e.input(), bad);
         }
-        assert_eq!("v20.13.1".parse::<CpeVersion>().unwrap().as_str(), "v20.13.1");
+        assert_eq!(
+            "v20.13.1".parse::<CpeVersion>().unwrap().as_str(),
+            "v20.13.1"
+        );
     }
 }
