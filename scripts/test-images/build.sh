@@ -302,6 +302,11 @@ log "buildah bud tests/images/jvm"
     -f "$images_src/jvm/Dockerfile" -t localhost/test/jvm:1 "$images_src/jvm" >"$W/jvm-build.log" 2>&1 ||
     { tail -40 "$W/jvm-build.log"; die "jvm build failed"; }
 
+log "buildah bud tests/images/runtimes"
+"${B[@]}" bud --layers --isolation chroot --network host --pull-never \
+    -f "$images_src/runtimes/Dockerfile" -t localhost/test/runtimes:1 "$images_src/runtimes" >"$W/runtimes-build.log" 2>&1 ||
+    { tail -40 "$W/runtimes-build.log"; die "runtimes build failed"; }
+
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
     local name=$1 ref=$2 tag=$3
@@ -332,6 +337,7 @@ oci_images=(
     "multistage-dev localhost/test/multistage:dev dev"
     "multistage-prod localhost/test/multistage:prod prod"
     "jvm localhost/test/jvm:1 1"
+    "runtimes localhost/test/runtimes:1 1"
 )
 for spec in "${oci_images[@]}"; do
     # shellcheck disable=SC2086
@@ -483,6 +489,36 @@ for d, _, files in os.walk(os.path.join(root, "app")):
 PY
 }
 
+# The unmanaged runtimes of the runtimes image: RUNTIME<TAB>PATH<TAB>VERSION, the version
+# being the upstream part of the version of the deb the file was copied from (as the image's
+# /usr/local/share/runtimes/debs.tsv recorded it with dpkg-deb): epoch and Debian revision
+# dropped, what follows "+really" kept, a "+dfsg"/"+build" suffix dropped.
+expected_runtimes() { # ROOTFS
+    local rootfs=$1 runtime deb path version
+    while read -r runtime deb path; do
+        [ -f "$rootfs/$path" ] || die "runtimes: $path missing"
+        version=$(awk -F '\t' -v d="$deb" '$1 == d {print $2; exit}' "$rootfs/usr/local/share/runtimes/debs.tsv")
+        [ -n "$version" ] || die "runtimes: no version recorded for $deb"
+        version=${version#*:}
+        version=${version%-*}
+        version=${version##*+really}
+        version=${version%%+*}
+        printf '%s\t%s\t%s\n' "$runtime" "$path" "$version"
+    done <<'TABLE' | LC_ALL=C sort
+node libnode108 usr/local/lib/libnode.so.108
+python python3.11-minimal usr/local/bin/python3.11
+php php8.2-cli usr/local/bin/php
+ruby libruby3.1 usr/local/lib/libruby-3.1.so.3.1.2
+nginx nginx usr/local/sbin/nginx
+redis redis-tools usr/local/bin/redis-server
+busybox busybox usr/local/bin/busybox
+go golang-1.19-go usr/local/go/VERSION
+java openjdk-17-jre-headless opt/java/openjdk/release
+postgresql postgresql-15 opt/postgresql/bin/postgres
+httpd apache2-bin opt/apache2/bin/httpd
+TABLE
+}
+
 # --- e. expected data of the OCI-only images ---------------------------------------------
 for spec in "${oci_images[@]}"; do
     read -r name ref tag <<<"$spec"
@@ -492,6 +528,11 @@ for spec in "${oci_images[@]}"; do
     if [ "$name" = jvm ]; then
         expected_maven "$W/bundle-$name/rootfs" >"$out/jvm.maven.tsv"
         [ "$(wc -l <"$out/jvm.maven.tsv")" -ge 8 ] || die "jvm: expected Maven packages missing"
+    fi
+    if [ "$name" = runtimes ]; then
+        expected_runtimes "$W/bundle-$name/rootfs" >"$out/runtimes.runtimes.tsv"
+        [ "$(wc -l <"$out/runtimes.runtimes.tsv")" -eq 11 ] || die "runtimes: expected 11 runtimes"
+        [ -f "$W/bundle-$name/rootfs/usr/sbin/nginx" ] || die "runtimes: apt's nginx missing"
     fi
     rm -rf "$W/bundle-$name"
     [ -s "$out/$name.dpkg.tsv" ] || die "no dpkg packages found in $name"
@@ -625,6 +666,9 @@ EOF
     echo "MULTISTAGE_DOCKERFILE=tests/images/multistage/Dockerfile"
     oci_keys JVM jvm localhost/test/jvm:1 1
     echo "JVM_MAVEN_TSV=jvm.maven.tsv"
+    oci_keys RUNTIMES runtimes localhost/test/runtimes:1 1
+    echo "RUNTIMES_TSV=runtimes.runtimes.tsv"
+    echo "RUNTIMES_DOCKERFILE=tests/images/runtimes/Dockerfile"
 } >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true

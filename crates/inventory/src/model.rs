@@ -24,11 +24,14 @@ pub enum PackageType {
     Golang,
     /// Maven artifacts; `name` is `group:artifact`, as OSV writes it.
     Maven,
+    /// A runtime installed outside any package manager (`/usr/local/bin/node`), known by
+    /// a version string or version file and its CPEs; purl type `generic`.
+    Binary,
 }
 
 impl PackageType {
     /// Every package type, in declaration order.
-    pub const ALL: [PackageType; 9] = [
+    pub const ALL: [PackageType; 10] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -38,6 +41,7 @@ impl PackageType {
         PackageType::Cargo,
         PackageType::Golang,
         PackageType::Maven,
+        PackageType::Binary,
     ];
 
     /// The type whose purl type ([`Self::as_str`]) is `s` (`pypi` → [`PackageType::Python`]).
@@ -46,7 +50,7 @@ impl PackageType {
     }
 
     /// The purl type and the name users know (`deb`, `apk`, `rpm`, `pypi`, `npm`, `gem`,
-    /// `cargo`, `golang`, `maven`).
+    /// `cargo`, `golang`, `maven`, `generic`).
     pub fn as_str(self) -> &'static str {
         match self {
             PackageType::Deb => "deb",
@@ -58,6 +62,7 @@ impl PackageType {
             PackageType::Cargo => "cargo",
             PackageType::Golang => "golang",
             PackageType::Maven => "maven",
+            PackageType::Binary => "generic",
         }
     }
 
@@ -117,6 +122,10 @@ pub struct Package {
     /// `None` for the others, which have one way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub found_by: Option<String>,
+    /// CPE 2.3 names of the package (`cpe:2.3:a:nodejs:node.js:20.13.1:*:*:*:*:*:*:*`),
+    /// by which it is matched against NVD; set for unmanaged runtimes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
     /// Package URL (filled in by the merge, once the OS is known).
     #[serde(default)]
     pub purl: String,
@@ -326,6 +335,7 @@ mod tests {
             (PackageType::Cargo, "cargo", "cargo", Some("crates.io")),
             (PackageType::Golang, "golang", "golang", Some("Go")),
             (PackageType::Maven, "maven", "maven", Some("Maven")),
+            (PackageType::Binary, "binary", "generic", Some("NVD CPE")),
         ];
         for (t, json, purl, eco) in all {
             assert_eq!(serde_json::to_value(t).unwrap(), json);

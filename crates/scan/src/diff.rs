@@ -401,6 +401,7 @@ fn scheme(t: Option<PackageType>) -> Option<Scheme> {
         PackageType::Cargo => Scheme::Cargo,
         PackageType::Golang => Scheme::Go,
         PackageType::Maven => Scheme::Maven,
+        PackageType::Binary => Scheme::Cpe,
     })
 }
 

@@ -10,6 +10,7 @@ mod os_release;
 mod owned;
 mod python;
 mod rpm;
+mod runtimes;
 
 pub use apk::Apk;
 pub use dpkg::Dpkg;
@@ -19,6 +20,7 @@ pub use npm::Npm;
 pub use os_release::OsRelease;
 pub use python::Python;
 pub use rpm::Rpm;
+pub use runtimes::Runtimes;
 
 use crate::Analyzer;
 
@@ -33,6 +35,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(Npm),
         Box::new(Gem),
         Box::new(Java),
+        Box::new(Runtimes),
     ]
 }
 
