@@ -32,6 +32,9 @@ pub mod cyclonedx {
     pub const PACKAGE_DB_PATH: &str = "shipshape:package:db_path";
     /// How the analyzer identified the package (`Package::found_by`), when recorded.
     pub const PACKAGE_FOUND_BY: &str = "shipshape:package:found_by";
+    /// A CPE of the package beyond the first (which is the component's `cpe`), one
+    /// property each (unmanaged runtimes: `cpe:2.3:a:nginx:nginx:…` after `f5:nginx`).
+    pub const PACKAGE_CPE: &str = "shipshape:package:cpe";
     /// apt's manual mark (`true` or `false`).
     pub const PACKAGE_MANUAL: &str = "shipshape:package:manual";
     /// Index of the layer that introduced the package (0 = bottom).
