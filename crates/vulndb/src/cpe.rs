@@ -169,12 +169,8 @@ impl CpeRange {
             Some(exact) if !self.has_bounds() => return Ok(c(installed, exact)?.is_eq()),
             // An exact version with bounds does not occur in NVD's data; the version must
             // then also match.
-            Some(exact) => {
-                if !c(installed, exact)?.is_eq() {
-                    return Ok(false);
-                }
-            }
-            None => {}
+            Some(exact) if !c(installed, exact)?.is_eq() => return Ok(false),
+            _ => {}
         }
         if let Some(s) = &self.start_including {
             if c(installed, s)? == Less {

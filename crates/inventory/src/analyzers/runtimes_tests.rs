@@ -36,6 +36,9 @@ fn found(path: &str, mode: u32, data: &[u8]) -> Option<(String, String)> {
     Some((f.runtime, f.version))
 }
 
+/// A path, its mode, its bytes, and the (runtime, version) expected of them.
+type Case = (&'static str, u32, Vec<u8>, Option<(String, String)>);
+
 fn pair(runtime: &str, version: &str) -> Option<(String, String)> {
     Some((runtime.into(), version.into()))
 }
@@ -44,7 +47,7 @@ fn pair(runtime: &str, version: &str) -> Option<(String, String)> {
 /// paths official images and Debian use.
 #[test]
 fn versions_from_each_kind_of_evidence() {
-    let cases: Vec<(&str, u32, Vec<u8>, Option<(String, String)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "usr/local/bin/node",
             EXEC,

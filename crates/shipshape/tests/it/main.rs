@@ -14,6 +14,7 @@ mod diff;
 mod example_output;
 mod examples;
 mod java;
+mod runtimes;
 mod sbom_errors;
 mod sbom_images;
 mod sbom_python;
