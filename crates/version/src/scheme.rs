@@ -84,6 +84,8 @@ impl Scheme {
             "go" => Scheme::Go,
             "crates.io" => Scheme::Cargo,
             "packagist" | "nuget" | "hex" | "pub" => Scheme::Semver,
+            // Not an OSV ecosystem: shipshape's name for NVD CPE ranges (unmanaged runtimes).
+            "nvd" => Scheme::Cpe,
             _ => return None,
         };
         Some(scheme)

@@ -233,6 +233,7 @@ fn schemes() {
         ("crates.io", Scheme::Cargo),
         ("Packagist", Scheme::Semver),
         ("NuGet", Scheme::Semver),
+        ("NVD", Scheme::Cpe),
     ];
     for (ecosystem, scheme) in cases {
         assert_eq!(
