@@ -366,6 +366,10 @@ log "buildah bud tests/images/dotnet-php"
 "${B[@]}" bud --layers --isolation chroot --network host --pull-never \
     -f "$images_src/dotnet-php/Dockerfile" -t localhost/test/dotnet-php:1 "$images_src/dotnet-php" >"$W/dotnet-php-build.log" 2>&1 ||
     { tail -40 "$W/dotnet-php-build.log"; die "dotnet-php build failed"; }
+log "buildah bud tests/images/runtimes"
+"${B[@]}" bud --layers --isolation chroot --network host --pull-never \
+    -f "$images_src/runtimes/Dockerfile" -t localhost/test/runtimes:1 "$images_src/runtimes" >"$W/runtimes-build.log" 2>&1 ||
+    { tail -40 "$W/runtimes-build.log"; die "runtimes build failed"; }
 
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
@@ -399,6 +403,7 @@ oci_images=(
     "jvm localhost/test/jvm:1 1"
     "rust localhost/test/rust:1 1"
     "dotnet-php localhost/test/dotnet-php:1 1"
+    "runtimes localhost/test/runtimes:1 1"
 )
 for spec in "${oci_images[@]}"; do
     # shellcheck disable=SC2086
@@ -581,6 +586,34 @@ expected_composer() { # ROOTFS OWNED_TSV
             | $d.packages[] | (.name | ascii_downcase) as $n
             | [$p, $n, .version, (if any($d.dev[]; ascii_downcase == $n) then "dev" else "-" end)] | @tsv' "$f"
     done | LC_ALL=C sort
+# The unmanaged runtimes of the runtimes image: RUNTIME<TAB>PATH<TAB>VERSION, the version
+# being the upstream part of the version of the deb the file was copied from (as the image's
+# /usr/local/share/runtimes/debs.tsv recorded it with dpkg-deb): epoch and Debian revision
+# dropped, what follows "+really" kept, a "+dfsg"/"+build" suffix dropped.
+expected_runtimes() { # ROOTFS
+    local rootfs=$1 runtime deb path version
+    while read -r runtime deb path; do
+        [ -f "$rootfs/$path" ] || die "runtimes: $path missing"
+        version=$(awk -F '\t' -v d="$deb" '$1 == d {print $2; exit}' "$rootfs/usr/local/share/runtimes/debs.tsv")
+        [ -n "$version" ] || die "runtimes: no version recorded for $deb"
+        version=${version#*:}
+        version=${version%-*}
+        version=${version##*+really}
+        version=${version%%+*}
+        printf '%s\t%s\t%s\n' "$runtime" "$path" "$version"
+    done <<'TABLE' | LC_ALL=C sort
+node libnode108 usr/local/lib/libnode.so.108
+python python3.11-minimal usr/local/bin/python3.11
+php php8.2-cli usr/local/bin/php
+ruby libruby3.1 usr/local/lib/libruby-3.1.so.3.1.2
+nginx nginx usr/local/sbin/nginx
+redis redis-tools usr/local/bin/redis-server
+busybox busybox usr/local/bin/busybox
+go golang-1.19-go usr/local/go/VERSION
+java openjdk-17-jre-headless opt/java/openjdk/release
+postgresql postgresql-15 opt/postgresql/bin/postgres
+httpd apache2-bin opt/apache2/bin/httpd
+TABLE
 }
 
 # --- e. expected data of the OCI-only images ---------------------------------------------
@@ -602,6 +635,11 @@ for spec in "${oci_images[@]}"; do
         [ "$(cut -f1 "$out/dotnet-php.composer.tsv" | sort -u | wc -l)" = 2 ] ||
             die "dotnet-php: expected two Composer trees (v1 and v2 form)"
         [ -s "$out/dotnet-php.owned.tsv" ] || die "dotnet-php: no installed.json owned by a Debian package"
+    fi
+    if [ "$name" = runtimes ]; then
+        expected_runtimes "$W/bundle-$name/rootfs" >"$out/runtimes.runtimes.tsv"
+        [ "$(wc -l <"$out/runtimes.runtimes.tsv")" -eq 11 ] || die "runtimes: expected 11 runtimes"
+        [ -f "$W/bundle-$name/rootfs/usr/sbin/nginx" ] || die "runtimes: apt's nginx missing"
     fi
     rm -rf "$W/bundle-$name"
     [ -s "$out/$name.dpkg.tsv" ] || die "no dpkg packages found in $name"
@@ -745,6 +783,9 @@ EOF
     echo "DOTNET_PHP_COMPOSER_TSV=dotnet-php.composer.tsv"
     echo "DOTNET_PHP_OWNED_TSV=dotnet-php.owned.tsv"
     echo "DOTNET_PHP_DOCKERFILE=tests/images/dotnet-php/Dockerfile"
+    oci_keys RUNTIMES runtimes localhost/test/runtimes:1 1
+    echo "RUNTIMES_TSV=runtimes.runtimes.tsv"
+    echo "RUNTIMES_DOCKERFILE=tests/images/runtimes/Dockerfile"
 } >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true

@@ -30,11 +30,14 @@ pub enum PackageType {
     NuGet,
     /// Composer packages (PHP `vendor/composer/installed.json`); `name` is `vendor/name`.
     Composer,
+    /// A runtime installed outside any package manager (`/usr/local/bin/node`), known by
+    /// a version string or version file and its CPEs; purl type `generic`.
+    Binary,
 }
 
 impl PackageType {
     /// Every package type, in declaration order.
-    pub const ALL: [PackageType; 11] = [
+    pub const ALL: [PackageType; 12] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -46,6 +49,7 @@ impl PackageType {
         PackageType::Maven,
         PackageType::NuGet,
         PackageType::Composer,
+        PackageType::Binary,
     ];
 
     /// The type whose purl type ([`Self::as_str`]) is `s` (`pypi` → [`PackageType::Python`]).
@@ -54,7 +58,7 @@ impl PackageType {
     }
 
     /// The purl type and the name users know (`deb`, `apk`, `rpm`, `pypi`, `npm`, `gem`,
-    /// `cargo`, `golang`, `maven`, `nuget`, `composer`).
+    /// `cargo`, `golang`, `maven`, `nuget`, `composer`, `generic`).
     pub fn as_str(self) -> &'static str {
         match self {
             PackageType::Deb => "deb",
@@ -68,6 +72,7 @@ impl PackageType {
             PackageType::Maven => "maven",
             PackageType::NuGet => "nuget",
             PackageType::Composer => "composer",
+            PackageType::Binary => "generic",
         }
     }
 
@@ -139,6 +144,10 @@ pub struct Package {
     /// registry's package of that name. `None`: the registry (or not known).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// CPE 2.3 names of the package (`cpe:2.3:a:nodejs:node.js:20.13.1:*:*:*:*:*:*:*`),
+    /// by which it is matched against NVD; set for unmanaged runtimes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
     /// Package URL (filled in by the merge, once the OS is known).
     #[serde(default)]
     pub purl: String,
@@ -355,6 +364,7 @@ mod tests {
                 "composer",
                 Some("Packagist"),
             ),
+            (PackageType::Binary, "binary", "generic", Some("NVD CPE")),
         ];
         for (t, json, purl, eco) in all {
             assert_eq!(serde_json::to_value(t).unwrap(), json);

@@ -32,6 +32,9 @@ pub mod cyclonedx {
     pub const PACKAGE_DB_PATH: &str = "shipshape:package:db_path";
     /// How the analyzer identified the package (`Package::found_by`), when recorded.
     pub const PACKAGE_FOUND_BY: &str = "shipshape:package:found_by";
+    /// A CPE of the package beyond the first (which is the component's `cpe`), one
+    /// property each (unmanaged runtimes: `cpe:2.3:a:nginx:nginx:…` after `f5:nginx`).
+    pub const PACKAGE_CPE: &str = "shipshape:package:cpe";
     /// Where the package came from when not its ecosystem's registry (`Package::origin`:
     /// `local`, `git`, …); such a package is not matched.
     pub const PACKAGE_ORIGIN: &str = "shipshape:package:origin";

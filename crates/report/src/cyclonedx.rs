@@ -115,6 +115,9 @@ pub struct Component {
     /// Package URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
+    /// The package's first CPE 2.3 name (unmanaged runtimes); further ones are properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
     /// Name-value facts, `shipshape:…`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
@@ -218,6 +221,7 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
             description: os.pretty_name.clone(),
             licenses: Vec::new(),
             purl: None,
+            cpe: None,
             properties,
         });
     }
@@ -267,6 +271,7 @@ fn build_with_refs(inv: &Inventory, ctx: &Context) -> (Bom, Vec<String>) {
                     description: None,
                     licenses: Vec::new(),
                     purl: None,
+                    cpe: None,
                     properties: Vec::new(),
                 }],
             },
@@ -685,6 +690,7 @@ fn image_component(inv: &Inventory, bom_ref: String) -> Component {
         description: None,
         licenses: Vec::new(),
         purl: None,
+        cpe: None,
         properties,
     }
 }
@@ -724,6 +730,9 @@ fn package_component(p: &Package, bom_ref: &str) -> Component {
     );
     push(&mut properties, cdx::PACKAGE_ORIGIN, p.origin.as_deref());
     push(&mut properties, cdx::PACKAGE_DEV, p.dev.then_some("true"));
+    for extra in p.cpes.iter().skip(1) {
+        push(&mut properties, cdx::PACKAGE_CPE, Some(extra.as_str()));
+    }
     push(
         &mut properties,
         cdx::PACKAGE_MANUAL,
@@ -766,6 +775,7 @@ fn package_component(p: &Package, bom_ref: &str) -> Component {
         description: None,
         licenses: license_choices(&p.licenses),
         purl: Some(p.purl.clone()).filter(|u| !u.is_empty()),
+        cpe: p.cpes.first().cloned(),
         properties,
     }
 }

@@ -102,7 +102,7 @@ pub struct SpdxPackage {
     /// The layer that introduced the package.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// The purl.
+    /// The purl (`PACKAGE-MANAGER`), then the CPEs (`SECURITY`, `cpe23Type`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_refs: Vec<ExternalRef>,
     /// `CONTAINER`, `OPERATING-SYSTEM` or `LIBRARY`.
@@ -275,15 +275,19 @@ fn package(p: &Package, id: &str, extracted: &mut LicenseRefs) -> SpdxPackage {
             }
             c
         }),
-        external_refs: if p.purl.is_empty() {
-            Vec::new()
-        } else {
-            vec![ExternalRef {
+        external_refs: (!p.purl.is_empty())
+            .then(|| ExternalRef {
                 reference_category: "PACKAGE-MANAGER".into(),
                 reference_type: "purl".into(),
                 reference_locator: p.purl.clone(),
-            }]
-        },
+            })
+            .into_iter()
+            .chain(p.cpes.iter().map(|c| ExternalRef {
+                reference_category: "SECURITY".into(),
+                reference_type: "cpe23Type".into(),
+                reference_locator: c.clone(),
+            }))
+            .collect(),
         primary_package_purpose: Some("LIBRARY".into()),
     }
 }

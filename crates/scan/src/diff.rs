@@ -403,6 +403,7 @@ fn scheme(t: Option<PackageType>) -> Option<Scheme> {
         PackageType::Maven => Scheme::Maven,
         PackageType::NuGet => Scheme::NuGet,
         PackageType::Composer => Scheme::Packagist,
+        PackageType::Binary => Scheme::Cpe,
     })
 }
 

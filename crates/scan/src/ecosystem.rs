@@ -23,6 +23,9 @@
 //!   been checked against real images; Red Hat's own OSV ecosystems carry product suffixes
 //!   (`Red Hat:enterprise_linux:9::appstream`) that an exact lookup cannot find, so RHEL and
 //!   CentOS images are reported as having no feed rather than matched badly.
+//! * **Unmanaged runtimes match NVD's CPE ranges**, looked up by the `vendor:product` of
+//!   their CPEs and compared with the generic CPE rule ([`Scheme::Cpe`]); they have no OSV
+//!   ecosystem. OS packages never do (above).
 //! * **Language packages match their ecosystem** (`PyPI`, `npm`, …, from
 //!   [`language_ecosystem`]: OSV's names are this crate's business, not the inventory's);
 //!   names are normalized by the store (PEP 503 for PyPI: `Jinja2` is `jinja2`; NuGet ids
@@ -219,7 +222,24 @@ pub fn language_ecosystem(t: PackageType) -> Option<&'static str> {
         PackageType::Maven => Some("Maven"),
         PackageType::NuGet => Some("NuGet"),
         PackageType::Composer => Some("Packagist"),
+        PackageType::Binary => None,
     }
+}
+
+/// The pseudo-ecosystem of NVD CPE matches, in which unmanaged runtimes
+/// ([`PackageType::Binary`]) are looked up by `vendor:product`.
+pub const NVD_CPE: &str = "NVD";
+
+/// `vendor:product` of each CPE of `pkg`, without repeats, in order.
+fn cpe_products(pkg: &Package) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in pkg.cpes.iter().filter_map(|c| vulndb::cpe::Cpe23::parse(c)) {
+        let key = format!("{}:{}", c.vendor, c.product);
+        if !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
 }
 
 /// Where to look `pkg` up, given the image's OS feed.
@@ -263,6 +283,21 @@ pub fn query(pkg: &Package, feed: Option<&OsFeed>) -> Result<Query, Unqueryable>
             version,
             scheme: feed.scheme,
             label: feed.label.clone(),
+        });
+    }
+    if ptype == PackageType::Binary {
+        // Unmanaged runtimes have no OSV ecosystem: NVD's CPE ranges, by vendor:product,
+        // compared with the generic CPE rule.
+        let names = cpe_products(pkg);
+        if names.is_empty() {
+            return Err(Unqueryable::NoEcosystem);
+        }
+        return Ok(Query {
+            ecosystems: vec![NVD_CPE.to_owned()],
+            names,
+            version: pkg.version.clone(),
+            scheme: Scheme::Cpe,
+            label: ptype.as_str().to_owned(),
         });
     }
     let ecosystem = language_ecosystem(ptype).ok_or(Unqueryable::NoEcosystem)?;
@@ -313,6 +348,7 @@ mod tests {
             assert_eq!(language_ecosystem(t), eco, "{t:?}");
             assert_eq!(t.is_os(), eco.is_none(), "{t:?}");
         }
+        assert_eq!(language_ecosystem(PackageType::Binary), None);
     }
 
     /// Validates the OS → ecosystem table, including Debian's point releases and sid.
@@ -413,6 +449,27 @@ mod tests {
         let q = query(&jinja, None).unwrap();
         assert_eq!(q.ecosystems, ["PyPI"]);
         assert_eq!((q.scheme, q.label.as_str()), (Scheme::Pep440, "pypi"));
+
+        let node = Package {
+            package_type: Some(PackageType::Binary),
+            name: "node".into(),
+            version: "20.13.1".into(),
+            cpes: vec![
+                "cpe:2.3:a:nodejs:node.js:20.13.1:*:*:*:*:*:*:*".into(),
+                "cpe:2.3:a:NodeJS:Node.js:20.13.1:*:*:*:*:*:*:*".into(),
+                "not a cpe".into(),
+            ],
+            ..Package::default()
+        };
+        let q = query(&node, None).unwrap();
+        assert_eq!(q.ecosystems, [NVD_CPE]);
+        assert_eq!(q.names, ["nodejs:node.js"]);
+        assert_eq!((q.scheme, q.label.as_str()), (Scheme::Cpe, "generic"));
+        let no_cpe = Package {
+            cpes: Vec::new(),
+            ..node
+        };
+        assert_eq!(query(&no_cpe, None), Err(Unqueryable::NoEcosystem));
 
         let untyped = Package {
             name: "x".into(),

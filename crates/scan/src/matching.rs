@@ -25,6 +25,8 @@
 //!   package with a diagnostic (`S003`), never silently.
 //! * **Withdrawn advisories** produce no findings.
 
+mod cpe;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
@@ -78,6 +80,7 @@ struct Lookups<'s> {
     nvd: HashMap<String, Option<Rc<NvdRecord>>>,
     kev: HashMap<String, Option<Rc<KevEntry>>>,
     epss: HashMap<String, Option<EpssScore>>,
+    cpe: HashMap<String, Rc<Vec<vulndb::cpe::CpeRange>>>,
 }
 
 fn store_err(doing: String) -> impl FnOnce(vulndb::StoreError) -> ScanError {
@@ -96,6 +99,7 @@ impl<'s> Lookups<'s> {
             nvd: HashMap::new(),
             kev: HashMap::new(),
             epss: HashMap::new(),
+            cpe: HashMap::new(),
         }
     }
 
@@ -725,6 +729,7 @@ fn build_finding(
         status,
         is_upgradable: nearest.is_some(),
         nearest_fixed_in_version: nearest,
+        vulnerable_ranges: cpe::vulnerable_ranges(members),
         fixed_in,
         upgrade_path,
         from,
@@ -836,7 +841,11 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         };
         tested += 1;
         *needed.entry(q.ecosystems.clone()).or_default() += 1;
-        let hits = collect_hits(&mut lookups, pkg, &q, image_os, &mut diags)?;
+        let hits = if package_type == PackageType::Binary {
+            cpe::collect_hits(&mut lookups, pkg, &q, &mut diags)?
+        } else {
+            collect_hits(&mut lookups, pkg, &q, image_os, &mut diags)?
+        };
         if hits.is_empty() {
             continue;
         }
@@ -882,6 +891,13 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
     for (ecosystems, count) in &needed {
         let mut covered = false;
         for e in ecosystems {
+            if e == ecosystem::NVD_CPE {
+                covered |= store.has_cpe_ranges().map_err(|err| ScanError::Store {
+                    doing: "checking the database for NVD CPE matches".to_owned(),
+                    err: Box::new(err),
+                })?;
+                continue;
+            }
             covered |= store.has_ecosystem(e).map_err(|err| ScanError::Store {
                 doing: format!("checking the database for {e}"),
                 err: Box::new(err),

@@ -328,6 +328,11 @@ pub struct Finding {
     pub nearest_fixed_in_version: Option<String>,
     /// Every fixed version the matching advisories name, in version order.
     pub fixed_in: Vec<String>,
+    /// The vulnerable ranges that matched, where the feed gives ranges of its own rather
+    /// than OSV events: NVD CPE matches of unmanaged runtimes, as the CPE and its bounds
+    /// (`cpe:2.3:a:f5:nginx:*:*:*:*:open_source:*:*:* >=1.5.13, <1.26.2`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vulnerable_ranges: Vec<String>,
     /// A fix exists for the installed line ([`Self::nearest_fixed_in_version`] is set).
     pub is_upgradable: bool,
     /// Aligned with [`Self::from`]; see [`UpgradeStep`]. Empty when not upgradable.
@@ -428,6 +433,7 @@ impl Finding {
             status: FindingStatus::NotFixed,
             nearest_fixed_in_version: None,
             fixed_in: Vec::new(),
+            vulnerable_ranges: Vec::new(),
             is_upgradable: false,
             upgrade_path: Vec::new(),
             from: Vec::new(),

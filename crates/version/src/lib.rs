@@ -15,7 +15,8 @@
 //! - Parsed types per scheme implement `Ord + FromStr + Display`: [`DpkgVersion`],
 //!   [`ApkVersion`], [`RpmVersion`], [`SemverVersion`] (SemVer, npm, Cargo), [`GoVersion`],
 //!   [`Pep440Version`], [`MavenVersion`], [`GemVersion`], [`NuGetVersion`],
-//!   [`PackagistVersion`].
+//!   [`PackagistVersion`], [`CpeVersion`] (the generic rule
+//!   for upstream versions in NVD CPE ranges).
 //! - [`affected`] and [`Range`] evaluate OSV range [`Event`]s exactly as the OSV schema's
 //!   evaluation algorithm does.
 //! - [`satisfies`] checks a version against a native specifier: npm ranges, Cargo
@@ -78,6 +79,7 @@
 #![deny(missing_docs)]
 
 mod apk;
+mod cpe;
 pub mod distro;
 mod dpkg;
 mod error;
@@ -102,6 +104,7 @@ mod tests;
 use std::cmp::Ordering;
 
 pub use apk::ApkVersion;
+pub use cpe::CpeVersion;
 pub use dpkg::DpkgVersion;
 pub use error::{SpecError, VersionParseError};
 pub use go::GoVersion;

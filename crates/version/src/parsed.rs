@@ -3,8 +3,9 @@
 use std::cmp::Ordering;
 
 use crate::{
-    pep440, ApkVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion, NuGetVersion,
-    PackagistVersion, Pep440Version, RpmVersion, Scheme, SemverVersion, VersionParseError,
+    pep440, ApkVersion, CpeVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion,
+    NuGetVersion, PackagistVersion, Pep440Version, RpmVersion, Scheme, SemverVersion,
+    VersionParseError,
 };
 
 /// A version parsed by the rules of its scheme. Two values compare only within a scheme.
@@ -20,6 +21,7 @@ pub(crate) enum Parsed {
     RubyGems(GemVersion),
     NuGet(NuGetVersion),
     Packagist(PackagistVersion),
+    Cpe(CpeVersion),
 }
 
 impl Parsed {
@@ -37,6 +39,7 @@ impl Parsed {
             Scheme::RubyGems => Parsed::RubyGems(s.parse()?),
             Scheme::NuGet => Parsed::NuGet(s.parse()?),
             Scheme::Packagist => Parsed::Packagist(s.parse()?),
+            Scheme::Cpe => Parsed::Cpe(s.parse()?),
         })
     }
 
@@ -53,6 +56,7 @@ impl Parsed {
             (Parsed::RubyGems(a), Parsed::RubyGems(b)) => a.cmp(b),
             (Parsed::NuGet(a), Parsed::NuGet(b)) => a.cmp(b),
             (Parsed::Packagist(a), Parsed::Packagist(b)) => a.cmp(b),
+            (Parsed::Cpe(a), Parsed::Cpe(b)) => a.cmp(b),
             _ => unreachable!("versions of one scheme are parsed into one variant"),
         }
     }

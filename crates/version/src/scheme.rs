@@ -35,11 +35,15 @@ pub enum Scheme {
     NuGet,
     /// Packagist (Composer): PHP's `version_compare` as OSV applies it, leading `v` dropped.
     Packagist,
+    /// Upstream release versions as NVD's CPE ranges name them: dotted numbers compared
+    /// numerically, then letter suffixes, pre-release words (`rc`, `beta`) first (see
+    /// [`CpeVersion`](crate::CpeVersion)). No OSV ecosystem uses it.
+    Cpe,
 }
 
 impl Scheme {
     /// Every scheme, in declaration order.
-    pub const ALL: [Scheme; 12] = [
+    pub const ALL: [Scheme; 13] = [
         Scheme::Dpkg,
         Scheme::Apk,
         Scheme::Rpm,
@@ -52,6 +56,7 @@ impl Scheme {
         Scheme::Cargo,
         Scheme::NuGet,
         Scheme::Packagist,
+        Scheme::Cpe,
     ];
 
     /// The scheme used by an OSV ecosystem name such as `Debian:12`, `Alpine:v3.19`,
@@ -89,6 +94,8 @@ impl Scheme {
             "nuget" => Scheme::NuGet,
             "packagist" => Scheme::Packagist,
             "hex" | "pub" => Scheme::Semver,
+            // Not an OSV ecosystem: shipshape's name for NVD CPE ranges (unmanaged runtimes).
+            "nvd" => Scheme::Cpe,
             _ => return None,
         };
         Some(scheme)
@@ -109,6 +116,7 @@ impl Scheme {
             Scheme::Cargo => "cargo",
             Scheme::NuGet => "nuget",
             Scheme::Packagist => "packagist",
+            Scheme::Cpe => "cpe",
         }
     }
 }
@@ -121,7 +129,7 @@ impl fmt::Display for Scheme {
 
 /// A scheme name that [`Scheme::from_str`] does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown version scheme {0:?} (expected one of dpkg, apk, rpm, semver, npm, pep440, maven, rubygems, go, cargo, nuget, packagist)")]
+#[error("unknown version scheme {0:?} (expected one of dpkg, apk, rpm, semver, npm, pep440, maven, rubygems, go, cargo, nuget, packagist, cpe)")]
 pub struct UnknownScheme(pub String);
 
 impl FromStr for Scheme {

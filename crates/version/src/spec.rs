@@ -99,7 +99,8 @@ pub fn satisfies_with(
         | Scheme::Rpm
         | Scheme::Go
         | Scheme::NuGet
-        | Scheme::Packagist => comparators_satisfy(scheme, version, spec),
+        | Scheme::Packagist
+        | Scheme::Cpe => comparators_satisfy(scheme, version, spec),
     }
 }
 

@@ -77,6 +77,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cpe;
 pub mod distribution;
 mod error;
 pub mod import;
@@ -97,6 +98,6 @@ pub use model::{
 pub use normalize::normalize_package;
 pub use score::{cvss_severity, InvalidVector};
 pub use store::{
-    default_path, resolve_path, Builder, Counts, DbStatus, SourceInfo, SourceMeta, Store,
-    APPLICATION_ID, SCHEMA_VERSION,
+    default_path, resolve_path, Builder, Counts, CpeMatches, DbStatus, SourceInfo, SourceMeta,
+    Store, APPLICATION_ID, SCHEMA_VERSION,
 };

@@ -13,6 +13,7 @@ mod owned;
 mod python;
 mod rpm;
 mod rustbinary;
+mod runtimes;
 
 pub use apk::Apk;
 pub use composer::Composer;
@@ -25,6 +26,7 @@ pub use os_release::OsRelease;
 pub use python::Python;
 pub use rpm::Rpm;
 pub use rustbinary::RustBinary;
+pub use runtimes::Runtimes;
 
 use crate::Analyzer;
 
@@ -42,6 +44,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(RustBinary),
         Box::new(DotNet),
         Box::new(Composer),
+        Box::new(Runtimes),
     ]
 }
 

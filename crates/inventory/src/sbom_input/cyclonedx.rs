@@ -110,6 +110,18 @@ fn component(c: &Value, b: &mut Builder) {
         let mut layers = Vec::new();
         b.add(str_of(c, "bom-ref"), str_of(c, "purl"), |p| {
             apply_properties(p, &props, &mut layers);
+            // An unmanaged runtime is matched by its CPEs: the component's `cpe`, then
+            // shipshape's and syft's further ones.
+            if p.package_type == Some(crate::model::PackageType::Binary) {
+                let more = props.iter().filter(|(n, _)| {
+                    *n == crate::sbom_props::cyclonedx::PACKAGE_CPE || *n == "syft:cpe23"
+                });
+                for cpe in str_of(c, "cpe").into_iter().chain(more.map(|(_, v)| *v)) {
+                    if !cpe.is_empty() && !p.cpes.iter().any(|x| x == cpe) {
+                        p.cpes.push(cpe.to_string());
+                    }
+                }
+            }
         });
         for l in layers {
             b.layers.entry(l.index).or_insert(l);

@@ -58,10 +58,23 @@ pub(super) fn read(doc: &Value) -> Inventory {
             }
             continue;
         }
+        let cpes: Vec<String> = p
+            .get("externalRefs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|r| str_of(r, "referenceType") == Some("cpe23Type"))
+            .filter_map(|r| str_of(r, "referenceLocator"))
+            .map(str::to_string)
+            .collect();
         let source_info = str_of(p, "sourceInfo").map(str::to_string);
         let comment = str_of(p, "comment").map(str::to_string);
         let mut layer = None;
         b.add(id, purl, |pkg| {
+            // An unmanaged runtime is matched by its CPEs.
+            if pkg.package_type == Some(crate::model::PackageType::Binary) {
+                pkg.cpes = cpes;
+            }
             if let Some(si) = &source_info {
                 shipshape_source_info(pkg, si);
             }

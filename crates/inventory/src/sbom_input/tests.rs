@@ -177,10 +177,12 @@ fn purls() {
         let p = Purl::parse(s).unwrap().to_package().unwrap();
         assert_eq!((p.package_type, p.name.as_str()), (Some(t), n), "{s}");
     }
-    assert!(Purl::parse("pkg:generic/foo@1")
+    let generic = Purl::parse("pkg:generic/foo@1")
         .unwrap()
         .to_package()
-        .is_none());
+        .unwrap();
+    assert_eq!(generic.package_type, Some(PackageType::Binary));
+    assert!(Purl::parse("pkg:hex/foo@1").unwrap().to_package().is_none());
     assert!(Purl::parse("not a purl").is_none());
 }
 
@@ -195,7 +197,7 @@ fn skips_and_errors() {
           {"type":"library","name":"a","purl":"pkg:pypi/a@1","components":[
             {"type":"library","name":"b","purl":"pkg:npm/b@2"}]},
           {"type":"file","name":"x"},
-          {"type":"library","name":"g","purl":"pkg:generic/g@1"},
+          {"type":"library","name":"g","purl":"pkg:hex/g@1"},
           {"type":"library","name":"n"}]}"#,
     )
     .unwrap();
@@ -206,7 +208,7 @@ fn skips_and_errors() {
     assert_eq!(inv.diagnostics[0].code, "I005");
     assert_eq!(
         inv.diagnostics[0].message,
-        "3 SBOM components skipped: 2 without a purl, 1 of type generic"
+        "3 SBOM components skipped: 2 without a purl, 1 of type hex"
     );
     std::fs::write(&f, r#"{"hello":1}"#).unwrap();
     let e = inventory_sbom(&f).unwrap_err().to_string();
@@ -318,5 +320,48 @@ fn same_purl_at_two_paths_stays_two() {
             ("psr/log", b, true),
             ("psr/log", "", false)
         ]
+    );
+}
+
+/// Validates that an unmanaged runtime reads back with its CPEs: CycloneDX's `cpe` and
+/// shipshape's (or syft's) further CPE properties, SPDX's `cpe23Type` references; other
+/// packages' CPEs (syft guesses some for every package) are not kept.
+#[test]
+fn runtime_cpes_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bom.json");
+    std::fs::write(
+        &f,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+          {"type":"library","name":"nginx","version":"1.22.1","purl":"pkg:generic/nginx@1.22.1",
+           "cpe":"cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:*",
+           "properties":[{"name":"shipshape:package:cpe","value":"cpe:2.3:a:nginx:nginx:1.22.1:*:*:*:*:*:*:*"}]},
+          {"type":"library","name":"jinja2","version":"2.11.2","purl":"pkg:pypi/jinja2@2.11.2",
+           "cpe":"cpe:2.3:a:palletsprojects:jinja2:2.11.2:*:*:*:*:*:*:*"}]}"#,
+    )
+    .unwrap();
+    let inv = inventory_sbom(&f).unwrap();
+    let by_name = |n: &str| inv.packages.iter().find(|p| p.name == n).unwrap();
+    assert_eq!(
+        by_name("nginx").cpes,
+        [
+            "cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:*",
+            "cpe:2.3:a:nginx:nginx:1.22.1:*:*:*:*:*:*:*"
+        ]
+    );
+    assert_eq!(by_name("nginx").package_type, Some(PackageType::Binary));
+    assert!(by_name("jinja2").cpes.is_empty());
+    std::fs::write(
+        &f,
+        r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"x","packages":[
+          {"SPDXID":"SPDXRef-node","name":"node","versionInfo":"18.20.4","externalRefs":[
+            {"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:generic/node@18.20.4"},
+            {"referenceCategory":"SECURITY","referenceType":"cpe23Type","referenceLocator":"cpe:2.3:a:nodejs:node.js:18.20.4:*:*:*:*:*:*:*"}]}]}"#,
+    )
+    .unwrap();
+    let inv = inventory_sbom(&f).unwrap();
+    assert_eq!(
+        inv.packages[0].cpes,
+        ["cpe:2.3:a:nodejs:node.js:18.20.4:*:*:*:*:*:*:*"]
     );
 }

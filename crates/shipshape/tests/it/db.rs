@@ -409,7 +409,7 @@ fn status_json_fields_and_import_of_fixture_files() {
     let out = env.run(&["db", "status", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], vulndb::SCHEMA_VERSION);
     assert_eq!(v["path"], env.db.to_str().unwrap());
     assert_eq!(v["stale"], false);
     assert!(v["age_seconds"].as_u64().unwrap() < 600);

@@ -16,6 +16,7 @@ mod example_output;
 mod examples;
 mod java;
 mod rust;
+mod runtimes;
 mod sbom_errors;
 mod sbom_images;
 mod sbom_python;

@@ -167,3 +167,10 @@ fn sorted_lists() {
         + check_sorted(Scheme::Rpm, include_str!("data/rpm_sorted.txt"));
     assert!(n > 3000);
 }
+
+/// Validates the generic CPE rule against its documented cases (numbers by value, missing
+/// parts as zero, pre-release words first, other letters after).
+#[test]
+fn cpe_table() {
+    assert!(check_table(Scheme::Cpe, include_str!("data/cpe.txt")) > 35);
+}

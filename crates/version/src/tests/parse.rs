@@ -238,6 +238,7 @@ fn schemes() {
         ("crates.io", Scheme::Cargo),
         ("Packagist", Scheme::Packagist),
         ("NuGet", Scheme::NuGet),
+        ("NVD", Scheme::Cpe),
     ];
     for (ecosystem, scheme) in cases {
         assert_eq!(

@@ -5,6 +5,12 @@
 //! `metrics.cvssMetricV40/V31/V30/V2`. Each metric's vector is scored with the `cvss` crate;
 //! where the vector does not parse, NVD's own `baseScore`/`baseSeverity` are kept. Primary
 //! metrics come before secondary ones, newer CVSS versions before older.
+//!
+//! `configurations[].nodes[].cpeMatch[]` give the affected products: each entry marked
+//! `vulnerable` becomes a [`CpeRange`] (criteria and version bounds), stored by (vendor,
+//! product) for unmanaged runtimes. A configuration that restricts the CVE to running on
+//! Windows or macOS (`AND` with only such operating systems as non-vulnerable entries) is
+//! left out: images are Linux. Rules and simplifications: [`crate::cpe`].
 
 use std::io::Read;
 
@@ -12,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{null_default, ImportReport, Imported};
+use crate::cpe::CpeRange;
 use crate::error::ImportError;
 use crate::model::{is_cve, Rating, Severity, SeverityKind};
 use crate::score::cvss_severity;
@@ -32,6 +39,10 @@ pub struct NvdRecord {
     /// When NVD last changed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// The vulnerable `cpeMatch` entries of its configurations. Stored in their own table
+    /// (by vendor and product), not in this record's JSON.
+    #[serde(skip)]
+    pub cpe_ranges: Vec<CpeRange>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +67,70 @@ struct RawCve {
     descriptions: Vec<RawDescription>,
     #[serde(default)]
     metrics: RawMetrics,
+    #[serde(default, deserialize_with = "null_default")]
+    configurations: Vec<RawConfiguration>,
+}
+
+#[derive(Deserialize)]
+struct RawConfiguration {
+    #[serde(default)]
+    operator: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    nodes: Vec<RawNode>,
+}
+
+/// Operating system vendors whose systems are never a container image's (Linux) platform.
+const NOT_LINUX: [&str; 2] = ["microsoft", "apple"];
+
+impl RawConfiguration {
+    /// Whether this configuration says "runs on Windows or macOS" (an `AND` whose
+    /// non-vulnerable entries are all operating systems of those vendors): it cannot apply
+    /// to a Linux image.
+    fn only_on_other_platforms(&self) -> bool {
+        if !self
+            .operator
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case("AND"))
+        {
+            return false;
+        }
+        let mut platforms = self
+            .nodes
+            .iter()
+            .flat_map(|n| &n.cpe_match)
+            .filter(|m| !m.vulnerable)
+            .peekable();
+        platforms.peek().is_some()
+            && platforms.all(|m| {
+                crate::cpe::Cpe23::parse(&m.criteria)
+                    .is_some_and(|c| c.part == "o" && NOT_LINUX.contains(&c.vendor.as_str()))
+            })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawNode {
+    #[serde(default)]
+    negate: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    cpe_match: Vec<RawCpeMatch>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawCpeMatch {
+    #[serde(default)]
+    vulnerable: bool,
+    criteria: String,
+    #[serde(default)]
+    version_start_including: Option<String>,
+    #[serde(default)]
+    version_start_excluding: Option<String>,
+    #[serde(default)]
+    version_end_including: Option<String>,
+    #[serde(default)]
+    version_end_excluding: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -137,12 +212,35 @@ impl TryFrom<RawCve> for NvdRecord {
             .into_iter()
             .find(|d| d.lang == "en")
             .map(|d| d.value);
+        let mut cpe_ranges: Vec<CpeRange> = Vec::new();
+        let matches = c
+            .configurations
+            .into_iter()
+            .filter(|conf| !conf.only_on_other_platforms())
+            .flat_map(|conf| conf.nodes)
+            .filter(|node| !node.negate)
+            .flat_map(|node| node.cpe_match)
+            .filter(|m| m.vulnerable);
+        for m in matches {
+            let bounds = [
+                m.version_start_including,
+                m.version_start_excluding,
+                m.version_end_including,
+                m.version_end_excluding,
+            ];
+            let range = CpeRange::new(&c.id, &m.criteria, bounds)
+                .ok_or_else(|| format!("{:?} is not a CPE 2.3 string", m.criteria))?;
+            if !cpe_ranges.contains(&range) {
+                cpe_ranges.push(range);
+            }
+        }
         Ok(NvdRecord {
             cve: c.id,
             severities,
             description,
             published: c.published,
             last_modified: c.last_modified,
+            cpe_ranges,
         })
     }
 }

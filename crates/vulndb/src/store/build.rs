@@ -218,7 +218,34 @@ impl Builder {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(e())?;
+            let mut ranges = conn
+                .prepare_cached(
+                    "INSERT INTO nvd_cpe (cve, vendor, product, criteria, version, \
+                     start_including, start_excluding, end_including, end_excluding) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(e())?;
+            let mut forget = conn
+                .prepare_cached("DELETE FROM nvd_cpe WHERE cve = ?1")
+                .map_err(e())?;
             for r in &imported.items {
+                // A CVE imported again (a newer NVD file) replaces its matches.
+                forget.execute([r.cve.as_str()]).map_err(e())?;
+                for m in &r.cpe_ranges {
+                    ranges
+                        .execute(params![
+                            r.cve,
+                            m.vendor,
+                            m.product,
+                            m.criteria,
+                            m.version,
+                            m.start_including,
+                            m.start_excluding,
+                            m.end_including,
+                            m.end_excluding
+                        ])
+                        .map_err(e())?;
+                }
                 let first = r.severities.first();
                 let json = serde_json::to_string(r).map_err(|err| StoreError::Corrupt {
                     path: self.path.clone(),

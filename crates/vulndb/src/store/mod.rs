@@ -12,6 +12,7 @@
 //! | `affected` | (`ecosystem`, `package`) index | one row per affected entry: advisory_id, status, fixed |
 //! | `aliases` | (`advisory_id`, `alias`), index on `alias` | |
 //! | `kev`, `epss`, `nvd` | `cve` | exploit data and NVD scoring |
+//! | `nvd_cpe` | (`vendor`, `product`) index | NVD's vulnerable CPE matches: cve, criteria, exact version, version bounds |
 //!
 //! Packages are stored normalized ([`crate::normalize_package`]), so `Jinja2` finds `jinja2`.
 //!
@@ -37,9 +38,10 @@ use crate::error::StoreError;
 
 pub use build::Builder;
 pub use path::{default_path, resolve_path};
+pub use query::CpeMatches;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of shipshape databases ("SHPS").
 pub const APPLICATION_ID: i64 = 0x5348_5053;
@@ -65,6 +67,11 @@ CREATE TABLE kev (cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT,
 CREATE TABLE epss (cve TEXT PRIMARY KEY, epss REAL NOT NULL, percentile REAL NOT NULL);
 CREATE TABLE nvd (cve TEXT PRIMARY KEY, severity TEXT, score REAL, vector TEXT,
     json TEXT NOT NULL);
+CREATE TABLE nvd_cpe (cve TEXT NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL,
+    criteria TEXT NOT NULL, version TEXT, start_including TEXT, start_excluding TEXT,
+    end_including TEXT, end_excluding TEXT);
+CREATE INDEX nvd_cpe_by_product ON nvd_cpe (vendor, product);
+CREATE INDEX nvd_cpe_by_cve ON nvd_cpe (cve);
 ";
 
 fn now() -> String {
@@ -134,6 +141,9 @@ pub struct Counts {
     pub epss: u64,
     /// NVD records.
     pub nvd: u64,
+    /// NVD vulnerable CPE matches.
+    #[serde(default)]
+    pub nvd_cpe: u64,
 }
 
 /// What `shipshape db status` shows.

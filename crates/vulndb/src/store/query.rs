@@ -4,7 +4,8 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{sql, Counts, DbStatus, SourceInfo, Store, SCHEMA_VERSION};
-use crate::error::StoreError;
+use crate::cpe::CpeRange;
+use crate::error::{MatchError, StoreError};
 use crate::import::epss::EpssScore;
 use crate::import::kev::KevEntry;
 use crate::import::nvd::NvdRecord;
@@ -153,6 +154,68 @@ impl Store {
         Ok(self.nvd(cve)?.and_then(|r| r.severities.into_iter().next()))
     }
 
+    /// Every vulnerable NVD CPE match for (`vendor`, `product`), as NVD names them
+    /// (`("nodejs", "node.js")`, case-insensitive), sorted by CVE and criteria.
+    pub fn cpe_ranges(&self, vendor: &str, product: &str) -> Result<Vec<CpeRange>, StoreError> {
+        let doing = "looking up NVD CPE matches";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT cve, criteria, vendor, product, version, start_including, \
+                 start_excluding, end_including, end_excluding FROM nvd_cpe \
+                 WHERE vendor = ?1 AND product = ?2 ORDER BY cve, criteria, rowid",
+            )
+            .map_err(sql(&self.path, doing))?;
+        let rows = stmt
+            .query_map(
+                params![vendor.to_ascii_lowercase(), product.to_ascii_lowercase()],
+                |r| {
+                    Ok(CpeRange {
+                        cve: r.get(0)?,
+                        criteria: r.get(1)?,
+                        vendor: r.get(2)?,
+                        product: r.get(3)?,
+                        version: r.get(4)?,
+                        start_including: r.get(5)?,
+                        start_excluding: r.get(6)?,
+                        end_including: r.get(7)?,
+                        end_excluding: r.get(8)?,
+                    })
+                },
+            )
+            .map_err(sql(&self.path, doing))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql(&self.path, doing))
+    }
+
+    /// The NVD CPE matches of (`vendor`, `product`) whose range includes `version` (by the
+    /// generic CPE rule, [`version::Scheme::Cpe`]), with the matches that could not be
+    /// evaluated because a version did not parse.
+    pub fn cpe_matches(
+        &self,
+        vendor: &str,
+        product: &str,
+        version: &str,
+    ) -> Result<CpeMatches, StoreError> {
+        let mut out = CpeMatches::default();
+        for r in self.cpe_ranges(vendor, product)? {
+            match r.includes(version) {
+                Ok(true) => out.matched.push(r),
+                Ok(false) => {}
+                Err(e) => out.not_comparable.push((r, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the database holds any NVD CPE match (an NVD feed with configurations was
+    /// imported).
+    pub fn has_cpe_ranges(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM nvd_cpe)", [], |r| r.get(0))
+            .map_err(sql(&self.path, "checking for NVD CPE matches"))
+    }
+
     /// A metadata value.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.conn
@@ -207,6 +270,7 @@ impl Store {
                 kev: count("kev")?,
                 epss: count("epss")?,
                 nvd: count("nvd")?,
+                nvd_cpe: count("nvd_cpe")?,
             },
         })
     }
@@ -222,4 +286,13 @@ impl Store {
     ) -> Result<Vec<Advisory>, StoreError> {
         self.advisories_for(ecosystem.as_str(), package)
     }
+}
+
+/// What [`Store::cpe_matches`] found for one installed version.
+#[derive(Debug, Default)]
+pub struct CpeMatches {
+    /// The ranges that include the version, sorted by CVE.
+    pub matched: Vec<CpeRange>,
+    /// The ranges that could not be evaluated, with why.
+    pub not_comparable: Vec<(CpeRange, MatchError)>,
 }

@@ -2,6 +2,7 @@
 //! format (`tests/fixtures/…`), and the store.
 
 mod importers;
+mod nvd_cpe;
 mod store;
 
 use std::path::PathBuf;
