@@ -77,10 +77,10 @@ struct Crate {
     version: String,
     /// cargo-auditable's `source`: `crates.io`, `local`, `git`, `registry`, or another word.
     source: String,
-    /// Only a build dependency (`kind: build`).
+    /// Only a build dependency (`kind: build`). The binary's own package (`root: true`) needs
+    /// no mark: its `source` is `local`, or `crates.io` for a `cargo install`ed crate, which is
+    /// then matched like any crates.io crate.
     build: bool,
-    /// The binary's own package.
-    root: bool,
     /// Indices of the crates it depends on, each checked to be in range.
     dependencies: Vec<usize>,
 }
@@ -214,7 +214,6 @@ fn read_thin(data: &[u8]) -> Option<Reduced> {
                 version: p.version.to_string(),
                 source: String::from(p.source),
                 build: p.kind == DependencyKind::Build,
-                root: p.root,
                 dependencies,
             }
         })

@@ -433,3 +433,24 @@ fn picks_executables_only() {
     assert!(!RustBinary.picks("usr/lib/libx.so", 0o644, &bin[..64]));
     assert!(!RustBinary.picks("etc/motd", 0o755, b"#!/bin/sh\necho hi\n"));
 }
+
+/// Validates that a binary whose own crate came from crates.io (`cargo install`) lists it
+/// without an origin, so it is matched like its dependencies, while a crate of another
+/// registry keeps `registry`.
+#[test]
+fn installed_from_crates_io() {
+    let json = r#"{"packages":[
+        {"name":"ripgrep","version":"13.0.0","source":"crates.io","dependencies":[1],"root":true},
+        {"name":"private-thing","version":"0.2.0","source":"registry"}],"format":1}"#;
+    let a = run(&[("root/.cargo/bin/rg", &rust_binary(json))]);
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    let got: Vec<(&str, Option<&str>)> = a
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.origin.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [("ripgrep", None), ("private-thing", Some("registry"))]
+    );
+}
