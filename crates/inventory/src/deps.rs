@@ -290,9 +290,19 @@ mod tests {
         };
         let inv = Inventory {
             packages: vec![
-                go("example.com/a", "(devel)", "usr/bin/a", &["golang.org/x/net"]),
+                go(
+                    "example.com/a",
+                    "(devel)",
+                    "usr/bin/a",
+                    &["golang.org/x/net"],
+                ),
                 go("golang.org/x/net", "v0.7.0", "usr/bin/a", &[]),
-                go("example.com/b", "(devel)", "usr/bin/b", &["golang.org/x/net"]),
+                go(
+                    "example.com/b",
+                    "(devel)",
+                    "usr/bin/b",
+                    &["golang.org/x/net"],
+                ),
                 go("golang.org/x/net", "v0.17.0", "usr/bin/b", &[]),
             ],
             ..Inventory::default()

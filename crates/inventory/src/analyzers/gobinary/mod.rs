@@ -266,17 +266,17 @@ impl Analyzer for GoBinary {
         super::owned::MAX_LIST_SIZE
     }
 
-    fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
-        Ok(analyze(files))
+    fn picks(&self, _path: &str, mode: u32, head: &[u8]) -> bool {
+        super::executable::format(mode, head).is_some()
     }
-}
 
-impl GoBinary {
-    /// The reduced form of the executable `data` at `path`, or `None` for a binary without
-    /// Go build info.
-    pub fn reduce(&self, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
+    fn reduce(&self, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
         let r = reduce_binary(data)?;
         serde_json::to_vec(&r).ok()
+    }
+
+    fn analyze(&self, files: &FileSet) -> Result<Analysis, AnalyzeError> {
+        Ok(analyze(files))
     }
 }
 

@@ -916,3 +916,55 @@ fn real_binaries_match_go_version_and_go_tool_nm() {
         assert!(ours.len() > 1000, "{goos}: {}", ours.len());
     }
 }
+
+/// Validates the walk's side: executables are picked by their first bytes and execute bit
+/// (a Go ELF without +x is not), and a root filesystem's Go binary gives `pkg:golang` purls
+/// (`stdlib@1.21.0`, the replaced module at its replacement's version).
+#[test]
+fn picked_from_a_root_filesystem() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = elf(
+        &[
+            sec(".gopclntab", pclntab(pclntab::Version::V120, &FUNCS), false),
+            sec(".go.buildinfo", inline_buildinfo("go1.21.0", MODINFO), true),
+        ],
+        true,
+        false,
+    );
+    assert!(GoBinary.picks("app/server", 0o755, &bin[..64]));
+    assert!(!GoBinary.picks("app/server", 0o644, &bin[..64]));
+    assert!(!GoBinary.picks("app/notes.txt", 0o755, b"hello"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("app")).unwrap();
+    let path = dir.path().join("app/server");
+    std::fs::write(&path, &bin).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.path().join("app/data"), &bin).unwrap();
+    std::fs::set_permissions(
+        dir.path().join("app/data"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let inv = crate::inventory_rootfs(dir.path(), &crate::Options::default()).unwrap();
+    let purls: Vec<&str> = inv
+        .packages
+        .iter()
+        .filter(|p| p.package_type == Some(PackageType::Golang))
+        .map(|p| p.purl.as_str())
+        .collect();
+    assert_eq!(
+        purls,
+        [
+            "pkg:golang/example.com/app@%28devel%29",
+            "pkg:golang/example.com/local@%28devel%29",
+            "pkg:golang/github.com/google/uuid@v1.3.0",
+            "pkg:golang/golang.org/x/net@v0.17.0",
+            "pkg:golang/gopkg.in/yaml.v3@v3.0.1",
+            "pkg:golang/stdlib@1.21.0",
+        ]
+    );
+    assert!(inv
+        .packages
+        .iter()
+        .all(|p| p.db_path == "app/server" && p.symbols.is_some()));
+}
