@@ -1188,7 +1188,11 @@ fn go_modules_stdlib_and_vulnerable_symbols() {
             golang(
                 "stdlib",
                 "1.19.8",
-                Some(&["net/http.Server.Serve", "net/http.Header.Get", "fmt.Println"]),
+                Some(&[
+                    "net/http.Server.Serve",
+                    "net/http.Header.Get",
+                    "fmt.Println",
+                ]),
             ),
             golang(
                 "golang.org/x/net",
@@ -1240,9 +1244,19 @@ fn go_modules_stdlib_and_vulnerable_symbols() {
     let http = find(&r, "stdlib", "CVE-2099-1001");
     let v = http.vulnerable_symbols.as_ref().unwrap();
     assert_eq!(v.found, ["net/http.Server.Serve"]);
-    assert_eq!(v.listed, ["net/http.ListenAndServe", "net/http.Server.Serve"]);
+    assert_eq!(
+        v.listed,
+        ["net/http.ListenAndServe", "net/http.Server.Serve"]
+    );
     assert_eq!(http.nearest_fixed_in_version.as_deref(), Some("1.19.9"));
-    assert_eq!(http.from, ["docker-image|app@1", "example.com/app@(devel)", "stdlib@1.19.8"]);
+    assert_eq!(
+        http.from,
+        [
+            "docker-image|app@1",
+            "example.com/app@(devel)",
+            "stdlib@1.19.8"
+        ]
+    );
     let net = find(&r, "golang.org/x/net", "CVE-2099-1004");
     assert_eq!(
         net.vulnerable_symbols.as_ref().unwrap().found,
@@ -1251,7 +1265,10 @@ fn go_modules_stdlib_and_vulnerable_symbols() {
     assert_eq!(net.advisories.len(), 2, "GO and GHSA records merged");
     let json = serde_json::to_value(http).unwrap();
     assert_eq!(json["vulnerableSymbols"]["status"], "present");
-    assert_eq!(json["vulnerableSymbols"]["found"][0], "net/http.Server.Serve");
+    assert_eq!(
+        json["vulnerableSymbols"]["found"][0],
+        "net/http.Server.Serve"
+    );
 
     let only = scan(
         &inv,

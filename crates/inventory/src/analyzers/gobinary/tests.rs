@@ -797,6 +797,7 @@ fn every_truncation_and_flipped_byte() {
 
 /// The Go toolchain, when installed (`.ci/run` installs Debian's golang-go); `None` skips,
 /// unless SHIPSHAPE_REQUIRE_IMAGE_TESTS is set.
+#[allow(clippy::print_stderr)]
 fn go() -> Option<std::path::PathBuf> {
     let found = std::process::Command::new("go")
         .arg("version")
