@@ -23,7 +23,7 @@ repo=$(cd "$here/../.." && pwd)
 images_src="$repo/tests/images"
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap and buildah storage need it)"
-for tool in debootstrap buildah umoci dpkg-query tar sha256sum flock jq; do
+for tool in debootstrap buildah umoci dpkg-query tar sha256sum flock jq go; do
     command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
 
@@ -370,6 +370,22 @@ log "buildah bud tests/images/runtimes"
 "${B[@]}" bud --layers --isolation chroot --network host --pull-never \
     -f "$images_src/runtimes/Dockerfile" -t localhost/test/runtimes:1 "$images_src/runtimes" >"$W/runtimes-build.log" 2>&1 ||
     { tail -40 "$W/runtimes-build.log"; die "runtimes build failed"; }
+log "buildah bud tests/images/golang"
+for target in build final; do
+    tag_args=(-t localhost/test/golang:1)
+    [ "$target" = build ] && tag_args=(--target build -t localhost/test/golang-build:1)
+    "${B[@]}" bud --layers --isolation chroot --network host --pull-never "${tag_args[@]}" \
+        -f "$images_src/golang/Dockerfile" "$images_src/golang" >"$W/golang-$target-build.log" 2>&1 ||
+        { tail -40 "$W/golang-$target-build.log"; die "golang $target build failed"; }
+done
+# `go tool nm` of the unstripped program, from the build stage.
+golang_ctr=$("${B[@]}" from --pull-never localhost/test/golang-build:1)
+golang_mnt=$("${B[@]}" mount "$golang_ctr")
+mkdir -p "$out"
+cp "$golang_mnt/out/hello.nm" "$out/golang.hello.nm"
+"${B[@]}" umount "$golang_ctr" >/dev/null
+"${B[@]}" rm "$golang_ctr" >/dev/null
+[ -s "$out/golang.hello.nm" ] || die "golang: no go tool nm output"
 
 # --- c. exports ------------------------------------------------------------------------
 export_image() { # NAME REF TAG
@@ -404,6 +420,7 @@ oci_images=(
     "rust localhost/test/rust:1 1"
     "dotnet-php localhost/test/dotnet-php:1 1"
     "runtimes localhost/test/runtimes:1 1"
+    "golang localhost/test/golang:1 1"
 )
 for spec in "${oci_images[@]}"; do
     # shellcheck disable=SC2086
@@ -586,6 +603,7 @@ expected_composer() { # ROOTFS OWNED_TSV
             | $d.packages[] | (.name | ascii_downcase) as $n
             | [$p, $n, .version, (if any($d.dev[]; ascii_downcase == $n) then "dev" else "-" end)] | @tsv' "$f"
     done | LC_ALL=C sort
+}
 # The unmanaged runtimes of the runtimes image: RUNTIME<TAB>PATH<TAB>VERSION, the version
 # being the upstream part of the version of the deb the file was copied from (as the image's
 # /usr/local/share/runtimes/debs.tsv recorded it with dpkg-deb): epoch and Debian revision
@@ -615,6 +633,30 @@ postgresql postgresql-15 opt/postgresql/bin/postgres
 httpd apache2-bin opt/apache2/bin/httpd
 TABLE
 }
+# The Go modules of the Go binaries under opt/ of ROOTFS (the image NAME:TAG's merged
+# tree), read by the Go toolchain (`go version -m`): one row per module as
+# PATH<TAB>LAYER<TAB>MODULE<TAB>VERSION, where a `=>` replacement stands for the module it
+# replaces, stdlib is the Go version without `go`, and LAYER is the index of the layer
+# whose tar holds PATH.
+expected_go() { # ROOTFS NAME TAG
+    local root=$1 name=$2 tag=$3 f rel i blob layer
+    find "$root/opt" -type f -perm -u+x | LC_ALL=C sort | while read -r f; do
+        rel=${f#"$root"/}
+        go version -m "$f" >/dev/null 2>&1 || continue
+        i=0
+        layer=-
+        while read -r blob; do
+            if tar -tf "$blob" | sed 's|^\./||' | grep -xF "$rel" >/dev/null; then layer=$i; fi
+            i=$((i + 1))
+        done < <(layer_blobs "$out/$name.oci" "$tag")
+        go version -m "$f" | awk -F '\t' -v p="$rel" -v l="$layer" '
+            NR == 1 { v = $0; sub(/.*: go/, "", v); sub(/ .*/, "", v); print p "\t" l "\tstdlib\t" v; next }
+            $2 == "mod" { print p "\t" l "\t" $3 "\t" $4 }
+            $2 == "dep" { if (d != "") print d; d = p "\t" l "\t" $3 "\t" $4 }
+            $2 == "=>" { d = p "\t" l "\t" $3 "\t" $4 }
+            END { if (d != "") print d }'
+    done | LC_ALL=C sort
+}
 
 # --- e. expected data of the OCI-only images ---------------------------------------------
 for spec in "${oci_images[@]}"; do
@@ -640,6 +682,13 @@ for spec in "${oci_images[@]}"; do
         expected_runtimes "$W/bundle-$name/rootfs" >"$out/runtimes.runtimes.tsv"
         [ "$(wc -l <"$out/runtimes.runtimes.tsv")" -eq 11 ] || die "runtimes: expected 11 runtimes"
         [ -f "$W/bundle-$name/rootfs/usr/sbin/nginx" ] || die "runtimes: apt's nginx missing"
+    fi
+    if [ "$name" = golang ]; then
+        expected_go "$W/bundle-$name/rootfs" "$name" "$tag" >"$out/golang.modules.tsv"
+        grep -q "^opt/zabbix/zabbix_web_service	2	golang.org/x/sys	" "$out/golang.modules.tsv" ||
+            die "golang: the Debian binary's module dependencies are missing"
+        grep -q "^opt/hello/hello	3	stdlib	" "$out/golang.modules.tsv" ||
+            die "golang: the program built in the image is missing"
     fi
     rm -rf "$W/bundle-$name"
     [ -s "$out/$name.dpkg.tsv" ] || die "no dpkg packages found in $name"
@@ -786,6 +835,10 @@ EOF
     oci_keys RUNTIMES runtimes localhost/test/runtimes:1 1
     echo "RUNTIMES_TSV=runtimes.runtimes.tsv"
     echo "RUNTIMES_DOCKERFILE=tests/images/runtimes/Dockerfile"
+    oci_keys GOLANG golang localhost/test/golang:1 1
+    echo "GOLANG_DOCKERFILE=tests/images/golang/Dockerfile"
+    echo "GOLANG_MODULES_TSV=golang.modules.tsv"
+    echo "GOLANG_HELLO_NM=golang.hello.nm"
 } >>"$out/manifest.env"
 
 "${B[@]}" rm --all >/dev/null 2>&1 || true

@@ -13,7 +13,7 @@
 //! - one Rust binary may hold two versions of a crate (`bitflags` 1 and 2), and two binaries
 //!   the same crate: its analyzer writes `name@version`, which resolves to that version only,
 //!   and of several candidates the ones read from the dependent's own file (`db_path`) are
-//!   preferred;
+//!   preferred (so a Go main module depends on its own binary's modules);
 //! - dependency cycles are normal (`libc6` ↔ `libgcc-s1`), so "nobody depends on it" alone may
 //!   leave packages unreachable from the image: [`Dependencies::roots`] adds those too.
 
@@ -274,5 +274,41 @@ mod tests {
             ..Inventory::default()
         };
         assert!(inv.dependencies().of(PackageId(0)).is_empty());
+    }
+
+    /// Validates that a Go main module depends on the modules of its own binary when two
+    /// binaries hold the same module at different versions.
+    #[test]
+    fn go_modules_of_the_same_binary() {
+        let go = |name: &str, version: &str, bin: &str, depends: &[&str]| Package {
+            package_type: Some(PackageType::Golang),
+            name: name.into(),
+            version: version.into(),
+            db_path: bin.into(),
+            depends: depends.iter().map(|d| d.to_string()).collect(),
+            ..Package::default()
+        };
+        let inv = Inventory {
+            packages: vec![
+                go(
+                    "example.com/a",
+                    "(devel)",
+                    "usr/bin/a",
+                    &["golang.org/x/net"],
+                ),
+                go("golang.org/x/net", "v0.7.0", "usr/bin/a", &[]),
+                go(
+                    "example.com/b",
+                    "(devel)",
+                    "usr/bin/b",
+                    &["golang.org/x/net"],
+                ),
+                go("golang.org/x/net", "v0.17.0", "usr/bin/b", &[]),
+            ],
+            ..Inventory::default()
+        };
+        let deps = inv.dependencies();
+        assert_eq!(deps.of(PackageId(0)), ids(&[1]));
+        assert_eq!(deps.of(PackageId(2)), ids(&[3]));
     }
 }

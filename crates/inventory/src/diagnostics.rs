@@ -33,6 +33,12 @@ pub const RUST_NO_AUDIT_DATA: &str = "I012";
 pub const RUST_AUDIT_DATA_INVALID: &str = "I013";
 /// A Rust binary's cargo-auditable data decompresses past the size cap (a zlib bomb).
 pub const RUST_AUDIT_DATA_LIMIT: &str = "I014";
+/// A Go binary's build info is corrupt (a truncated varint, a length past the end of the
+/// file or over a cap, a pointer outside every segment); the binary was skipped.
+pub const GO_BUILDINFO_CORRUPT: &str = "I015";
+/// A Go binary's pclntab (its function table) is corrupt or missing; its modules are still
+/// reported, but which functions it holds is unknown.
+pub const GO_PCLNTAB_CORRUPT: &str = "I016";
 
 /// Every code with a one-line meaning, for docs and the uniqueness test.
 pub const ALL: &[(&str, &str)] = &[
@@ -62,6 +68,8 @@ pub const ALL: &[(&str, &str)] = &[
         RUST_AUDIT_DATA_LIMIT,
         "Rust binary's cargo-auditable data over the size cap",
     ),
+    (GO_BUILDINFO_CORRUPT, "Go binary build info corrupt"),
+    (GO_PCLNTAB_CORRUPT, "Go binary function table unreadable"),
 ];
 
 #[cfg(test)]

@@ -133,7 +133,8 @@ pub struct Package {
     /// (`usr/lib/python3/site-packages/Jinja2-2.11.2.dist-info/METADATA`).
     pub db_path: String,
     /// How an analyzer that has several ways to identify a package found this one: for
-    /// Maven, `pom.properties`, `MANIFEST.MF` or `file name` (where the version came from).
+    /// Maven, `pom.properties`, `MANIFEST.MF` or `file name` (where the version came from);
+    /// for Go, `go version` (stdlib), `main module`, `dep` or `replace of PATH@VERSION`.
     /// `None` for the others, which have one way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub found_by: Option<String>,
@@ -148,6 +149,12 @@ pub struct Package {
     /// by which it is matched against NVD; set for unmanaged runtimes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cpes: Vec<String>,
+    /// The functions this package contributes to the binary it was read from, when they
+    /// were read (Go: `net/http.Server.Serve`, `net/http.ListenAndServe`, govulncheck's
+    /// spelling); `None` when unknown. Kept for the vulnerable-symbol check of a scan and
+    /// not written to SBOMs (thousands of names per binary).
+    #[serde(skip)]
+    pub symbols: Option<Vec<String>>,
     /// Package URL (filled in by the merge, once the OS is known).
     #[serde(default)]
     pub purl: String,

@@ -124,6 +124,37 @@ fn finding(out: &mut String, f: &Finding, color: bool) {
         }
         _ => out.push_str("  Status: no fix available yet\n"),
     }
+    if let Some(v) = &f.vulnerable_symbols {
+        let _ = writeln!(out, "  Vulnerable symbol: {}", symbol_text(v));
+    }
+}
+
+/// The Go vulnerable-symbol check in words: `present (net/http.Server.Serve)`.
+fn symbol_text(v: &scan::VulnerableSymbols) -> String {
+    /// At most this many names are shown.
+    const SHOWN: usize = 3;
+    let names = |list: &[String]| {
+        let mut s = list
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if list.len() > SHOWN {
+            s.push_str(&format!(" and {} more", list.len() - SHOWN));
+        }
+        s
+    };
+    match v.status {
+        scan::SymbolStatus::Present => format!("present ({})", names(&v.found)),
+        scan::SymbolStatus::Absent => {
+            format!("absent (none of {} is in the binary)", names(&v.listed))
+        }
+        scan::SymbolStatus::Unknown if v.listed.is_empty() => {
+            "unknown (the advisory lists no symbols)".to_owned()
+        }
+        scan::SymbolStatus::Unknown => "unknown (the binary's functions were not read)".to_owned(),
+    }
 }
 
 /// How the base image was found, as the `Base image:` line says it.

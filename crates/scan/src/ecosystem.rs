@@ -26,6 +26,8 @@
 //! * **Unmanaged runtimes match NVD's CPE ranges**, looked up by the `vendor:product` of
 //!   their CPEs and compared with the generic CPE rule ([`Scheme::Cpe`]); they have no OSV
 //!   ecosystem. OS packages never do (above).
+//! * **A Go module at `(devel)` has no version** (a main module built from a checkout): it
+//!   is listed, never matched.
 //! * **Language packages match their ecosystem** (`PyPI`, `npm`, …, from
 //!   [`language_ecosystem`]: OSV's names are this crate's business, not the inventory's);
 //!   names are normalized by the store (PEP 503 for PyPI: `Jinja2` is `jinja2`; NuGet ids
@@ -250,6 +252,11 @@ pub fn query(pkg: &Package, feed: Option<&OsFeed>) -> Result<Query, Unqueryable>
     let Some(ptype) = pkg.package_type else {
         return Err(Unqueryable::NoEcosystem);
     };
+    // A Go main module built from a checkout, or a module replaced by a local directory:
+    // no version to compare.
+    if ptype == PackageType::Golang && pkg.version.trim() == "(devel)" {
+        return Err(Unqueryable::NoVersion);
+    }
     if ptype.is_os() {
         let feed = feed.ok_or(Unqueryable::NoOsFeed)?;
         let source = pkg

@@ -88,6 +88,7 @@ pub mod provenance;
 mod rustsec;
 pub mod scanner;
 pub mod severity;
+pub mod symbols;
 pub mod vex;
 
 #[cfg(test)]
@@ -105,4 +106,5 @@ pub use model::{
 };
 pub use policy::{apply_policy, check_database_age, IgnoreRule, Policy, PolicyError};
 pub use scanner::{DockerContext, ScanRequest, Scanner};
+pub use symbols::{SymbolStatus, VulnerableSymbols};
 pub use vex::{Vex, VexStatus};

@@ -59,6 +59,9 @@ pub struct ScanOptions {
     pub exploit_data: bool,
     /// At most this many `S003` diagnostics are kept; later ones are counted.
     pub max_diagnostics: usize,
+    /// Drop Go findings whose vulnerable symbols are `absent` from the binary
+    /// ([`crate::symbols`]); `unknown` ones stay.
+    pub go_symbols_only: bool,
 }
 
 impl Default for ScanOptions {
@@ -68,6 +71,7 @@ impl Default for ScanOptions {
             path_cap: 10_000,
             exploit_data: true,
             max_diagnostics: 20,
+            go_symbols_only: false,
         }
     }
 }
@@ -691,6 +695,16 @@ fn build_finding(
         None => Vec::new(),
     };
 
+    let vulnerable_symbols = (installed.package_type == PackageType::Golang).then(|| {
+        let listed = crate::symbols::listed(
+            members
+                .iter()
+                .flat_map(|h| h.entries())
+                .filter_map(|a| a.ecosystem_specific.as_ref()),
+        );
+        crate::symbols::check(pkg, &listed)
+    });
+
     let is_os = installed.package_type.is_os();
     Ok(Finding {
         id: primary,
@@ -750,6 +764,7 @@ fn build_finding(
             .and_then(dockerfile_instruction),
         dockerfile_line: None,
         docker_base_image: None,
+        vulnerable_symbols,
         exploit_data: exploit,
         publication_time,
         disclosure_time,
@@ -955,6 +970,13 @@ pub fn scan(inv: &Inventory, store: &Store, opts: &ScanOptions) -> Result<Report
         );
     }
 
+    if opts.go_symbols_only {
+        findings.retain(|f| {
+            f.vulnerable_symbols
+                .as_ref()
+                .is_none_or(|v| v.status != crate::symbols::SymbolStatus::Absent)
+        });
+    }
     findings.sort_by(Finding::report_order);
     let unique: BTreeSet<&str> = findings.iter().map(|f| f.id.as_str()).collect();
     let unique_count = unique.len();

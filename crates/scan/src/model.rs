@@ -369,6 +369,11 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker_base_image: Option<String>,
 
+    /// For Go findings: whether the functions the Go vulnerability database lists for it
+    /// are in the binary ([`crate::symbols`]); `None` for other ecosystems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerable_symbols: Option<crate::symbols::VulnerableSymbols>,
+
     /// KEV and EPSS data.
     pub exploit_data: ExploitData,
     /// When the advisory was first published (earliest among the matched ones).
@@ -445,6 +450,7 @@ impl Finding {
             dockerfile_instruction: None,
             dockerfile_line: None,
             docker_base_image: None,
+            vulnerable_symbols: None,
             exploit_data: ExploitData::default(),
             publication_time: None,
             disclosure_time: None,

@@ -1110,3 +1110,176 @@ fn crates_io_rustsec_and_ghsa_are_one_finding() {
         keys(&r)
     );
 }
+
+/// OSV Go records as the Go vulnerability database publishes them: a stdlib record listing
+/// `net/http` symbols (with a method), a stdlib record listing `crypto/tls` symbols, a
+/// stdlib record with no symbols, and a module record with a pseudo-version and
+/// `+incompatible` ranges, plus its GHSA alias (no symbols).
+const OSV_GO: &str = r#"[
+  {"id": "GO-2099-0001", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+   "aliases": ["CVE-2099-1001"], "summary": "Request smuggling in net/http",
+   "affected": [{"package": {"ecosystem": "Go", "name": "stdlib"},
+     "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.19.9"},
+       {"introduced": "1.20.0-0"}, {"fixed": "1.20.4"}]}],
+     "ecosystem_specific": {"imports": [{"path": "net/http",
+       "symbols": ["Server.Serve", "ListenAndServe"]}]}}]},
+  {"id": "GO-2099-0002", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+   "aliases": ["CVE-2099-1002"], "summary": "Panic in crypto/tls",
+   "affected": [{"package": {"ecosystem": "Go", "name": "stdlib"},
+     "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.19.10"}]}],
+     "ecosystem_specific": {"imports": [{"path": "crypto/tls",
+       "symbols": ["Conn.Handshake", "Dial"]}]}}]},
+  {"id": "GO-2099-0003", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+   "aliases": ["CVE-2099-1003"], "summary": "Toolchain flaw",
+   "affected": [{"package": {"ecosystem": "Go", "name": "stdlib"},
+     "ranges": [{"type": "SEMVER", "events": [{"introduced": "1.19.0"}, {"fixed": "1.19.12"}]}]}]},
+  {"id": "GO-2099-0004", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+   "aliases": ["CVE-2099-1004", "GHSA-xxxx-yyyy-zzzz"], "summary": "Quadratic parsing",
+   "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+     "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.17.0"}]}],
+     "ecosystem_specific": {"imports": [{"path": "golang.org/x/net/html"}]}}]},
+  {"id": "GHSA-xxxx-yyyy-zzzz", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+   "aliases": ["CVE-2099-1004"], "summary": "Quadratic parsing",
+   "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+     "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.17.0"}]}]}]},
+  {"id": "GO-2099-0005", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+   "summary": "Flaw in an incompatible major",
+   "affected": [{"package": {"ecosystem": "Go", "name": "github.com/docker/docker"},
+     "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "20.10.11+incompatible"}]}],
+     "ecosystem_specific": {"imports": [{"path": "github.com/docker/docker/pkg/archive",
+       "symbols": ["Untar"]}]}}]}
+]"#;
+
+fn golang(name: &str, version: &str, symbols: Option<&[&str]>) -> Package {
+    Package {
+        package_type: Some(PackageType::Golang),
+        name: name.into(),
+        version: version.into(),
+        db_path: "app/server".into(),
+        symbols: symbols.map(|s| {
+            let mut v: Vec<String> = s.iter().map(|x| x.to_string()).collect();
+            v.sort();
+            v
+        }),
+        ..Package::default()
+    }
+}
+
+/// Validates Go matching: stdlib at the Go version against SEMVER ranges without `v`,
+/// `v`-prefixed module versions, a pseudo-version before its release, `+incompatible`
+/// versions, a `(devel)` main module never matched, the path main module > dependency, and
+/// the vulnerable-symbol check: `present` (a method found), `absent` (symbols listed, none
+/// there), `unknown` (none listed; symbols not read), an import listed without symbols
+/// matched by any function of that package, and `--go-symbols-only` dropping only `absent`.
+#[test]
+fn go_modules_stdlib_and_vulnerable_symbols() {
+    let (_d, store) = store(&[Feed::Osv(OSV_GO)]);
+    let mut main = golang("example.com/app", "(devel)", Some(&["main.main"]));
+    main.depends = vec![
+        "stdlib".into(),
+        "golang.org/x/net".into(),
+        "github.com/docker/docker".into(),
+    ];
+    let inv = image(
+        "app:1",
+        ("debian", "12"),
+        vec![
+            main,
+            golang(
+                "stdlib",
+                "1.19.8",
+                Some(&[
+                    "net/http.Server.Serve",
+                    "net/http.Header.Get",
+                    "fmt.Println",
+                ]),
+            ),
+            golang(
+                "golang.org/x/net",
+                "v0.0.0-20230101000000-abcdef123456",
+                Some(&["golang.org/x/net/html.Parse"]),
+            ),
+            golang("github.com/docker/docker", "v20.10.7+incompatible", None),
+            // Not affected: at the fixed versions.
+            golang("golang.org/x/net", "v0.17.0", Some(&[])),
+            golang("github.com/docker/docker", "v20.10.11+incompatible", None),
+        ],
+    );
+    let r = run(&inv, &store);
+    let got: Vec<(String, String, String, &str)> = r
+        .vulnerabilities
+        .iter()
+        .map(|f| {
+            (
+                f.name.clone(),
+                f.version.clone(),
+                f.id.clone(),
+                f.vulnerable_symbols.as_ref().unwrap().status.as_str(),
+            )
+        })
+        .collect();
+    let mut got = got;
+    got.sort();
+    let s = |a: &str, b: &str, c: &str, d: &'static str| (a.into(), b.into(), c.into(), d);
+    assert_eq!(
+        got,
+        [
+            s(
+                "github.com/docker/docker",
+                "v20.10.7+incompatible",
+                "GO-2099-0005",
+                "unknown"
+            ),
+            s(
+                "golang.org/x/net",
+                "v0.0.0-20230101000000-abcdef123456",
+                "CVE-2099-1004",
+                "present"
+            ),
+            s("stdlib", "1.19.8", "CVE-2099-1001", "present"),
+            s("stdlib", "1.19.8", "CVE-2099-1002", "absent"),
+            s("stdlib", "1.19.8", "CVE-2099-1003", "unknown"),
+        ]
+    );
+    let http = find(&r, "stdlib", "CVE-2099-1001");
+    let v = http.vulnerable_symbols.as_ref().unwrap();
+    assert_eq!(v.found, ["net/http.Server.Serve"]);
+    assert_eq!(
+        v.listed,
+        ["net/http.ListenAndServe", "net/http.Server.Serve"]
+    );
+    assert_eq!(http.nearest_fixed_in_version.as_deref(), Some("1.19.9"));
+    assert_eq!(
+        http.from,
+        [
+            "docker-image|app@1",
+            "example.com/app@(devel)",
+            "stdlib@1.19.8"
+        ]
+    );
+    let net = find(&r, "golang.org/x/net", "CVE-2099-1004");
+    assert_eq!(
+        net.vulnerable_symbols.as_ref().unwrap().found,
+        ["golang.org/x/net/html.Parse"]
+    );
+    assert_eq!(net.advisories.len(), 2, "GO and GHSA records merged");
+    let json = serde_json::to_value(http).unwrap();
+    assert_eq!(json["vulnerableSymbols"]["status"], "present");
+    assert_eq!(
+        json["vulnerableSymbols"]["found"][0],
+        "net/http.Server.Serve"
+    );
+
+    let only = scan(
+        &inv,
+        &store,
+        &ScanOptions {
+            go_symbols_only: true,
+            ..ScanOptions::default()
+        },
+    )
+    .unwrap();
+    let ids: Vec<&str> = only.vulnerabilities.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(only.vulnerabilities.len(), 4, "{ids:?}");
+    assert!(!ids.contains(&"CVE-2099-1002"));
+}

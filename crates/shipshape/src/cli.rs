@@ -313,6 +313,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub exclude_base: bool,
 
+    /// Drop Go findings whose vulnerable functions (as the Go vulnerability database lists
+    /// them) are not in the binary; findings whose symbols are unknown stay.
+    #[arg(long)]
+    pub go_symbols_only: bool,
+
     /// The base image (any target form): when its layers are the image's bottom layers it
     /// names the base, over the Dockerfile's FROM and the image's annotations (S008 when
     /// they are not); also used for base image recommendations.

@@ -6,6 +6,7 @@ mod dotnet;
 mod dpkg;
 pub mod executable;
 mod gem;
+mod gobinary;
 mod java;
 mod npm;
 mod os_release;
@@ -20,6 +21,7 @@ pub use composer::Composer;
 pub use dotnet::DotNet;
 pub use dpkg::Dpkg;
 pub use gem::Gem;
+pub use gobinary::GoBinary;
 pub use java::Java;
 pub use npm::Npm;
 pub use os_release::OsRelease;
@@ -45,6 +47,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(DotNet),
         Box::new(Composer),
         Box::new(Runtimes),
+        Box::new(GoBinary),
     ]
 }
 

@@ -74,6 +74,10 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs, printer: &Printer) -> Result<Ex
             known_base: known_base.as_ref(),
             exclude_base: args.exclude_base,
         }),
+        options: scan::ScanOptions {
+            go_symbols_only: args.go_symbols_only,
+            ..Default::default()
+        },
         ..scan::ScanRequest::new(&inv, time::OffsetDateTime::now_utc())
     };
     let mut report = super::run_scan(&scanner, &request, &args.target.target)?;

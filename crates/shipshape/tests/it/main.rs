@@ -14,6 +14,7 @@ mod diff;
 mod dotnet_php;
 mod example_output;
 mod examples;
+mod golang;
 mod java;
 mod rust;
 mod runtimes;
