@@ -3,9 +3,8 @@
 use std::cmp::Ordering;
 
 use crate::{
-    pep440, ApkVersion, CpeVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion,
-    NuGetVersion, PackagistVersion, Pep440Version, RpmVersion, Scheme, SemverVersion,
-    VersionParseError,
+    pep440, ApkVersion, CpeVersion, DpkgVersion, GemVersion, GoVersion, MavenVersion, NuGetVersion,
+    PackagistVersion, Pep440Version, RpmVersion, Scheme, SemverVersion, VersionParseError,
 };
 
 /// A version parsed by the rules of its scheme. Two values compare only within a scheme.

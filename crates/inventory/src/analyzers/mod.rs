@@ -12,8 +12,8 @@ mod os_release;
 mod owned;
 mod python;
 mod rpm;
-mod rustbinary;
 mod runtimes;
+mod rustbinary;
 
 pub use apk::Apk;
 pub use composer::Composer;
@@ -25,8 +25,8 @@ pub use npm::Npm;
 pub use os_release::OsRelease;
 pub use python::Python;
 pub use rpm::Rpm;
-pub use rustbinary::RustBinary;
 pub use runtimes::Runtimes;
+pub use rustbinary::RustBinary;
 
 use crate::Analyzer;
 
