@@ -454,3 +454,37 @@ fn installed_from_crates_io() {
         [("ripgrep", None), ("private-thing", Some("registry"))]
     );
 }
+
+/// A PE executable (DOS header with `e_lfanew`, `PE\0\0`, a COFF header without an optional
+/// header, one section table entry `.dep-v0`, then the section's bytes).
+fn pe(dep: &[u8]) -> Vec<u8> {
+    let mut p = vec![0u8; 64];
+    p[..2].copy_from_slice(b"MZ");
+    p[0x3c..0x40].copy_from_slice(&64u32.to_le_bytes());
+    p.extend_from_slice(b"PE\0\0");
+    p.extend_from_slice(&0x8664u16.to_le_bytes()); // x86-64
+    p.extend_from_slice(&1u16.to_le_bytes()); // sections
+    p.extend_from_slice(&[0u8; 12]); // time stamp, symbol table, symbol count
+    p.extend_from_slice(&0u16.to_le_bytes()); // optional header size
+    p.extend_from_slice(&0x22u16.to_le_bytes()); // executable, large address aware
+    let data_at = (p.len() + 40) as u32;
+    p.extend_from_slice(b".dep-v0\0");
+    for v in [dep.len() as u32, 0x1000, dep.len() as u32, data_at] {
+        p.extend_from_slice(&v.to_le_bytes());
+    }
+    p.extend_from_slice(&[0u8; 16]);
+    p.extend_from_slice(dep);
+    p
+}
+
+/// Validates PE: picked without an execute bit (Windows has none), crates read from its
+/// `.dep-v0` section.
+#[test]
+fn pe_executable() {
+    let exe = pe(&zlib(AUDIT.as_bytes()));
+    assert!(RustBinary.picks("app/app.exe", 0o644, &exe[..64]));
+    let a = run(&[("app/app.exe", &exe)]);
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    assert_eq!(a.packages.len(), 5);
+    assert!(a.packages.iter().all(|p| p.db_path == "app/app.exe"));
+}
