@@ -81,7 +81,7 @@ fn go_modules_of_the_golang_image() {
             .min()
             .unwrap()
     };
-    let credited: Vec<(String, usize, String, String)> = expected
+    let mut credited: Vec<(String, usize, String, String)> = expected
         .iter()
         .map(|r| {
             (
@@ -92,6 +92,7 @@ fn go_modules_of_the_golang_image() {
             )
         })
         .collect();
+    credited.sort();
     assert_eq!(got, credited);
     for p in &golang {
         let (name, version) = (p["name"].as_str().unwrap(), p["version"].as_str().unwrap());
@@ -322,7 +323,10 @@ fn go_findings_against_the_real_go_vulndb() {
         ];
         args.extend_from_slice(extra);
         let out = shipshape(&args);
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        // The Go vulndb gives no severities (its records carry none, and no NVD or GHSA
+        // data is imported here): every finding is `unknown`, which the default gate
+        // (`--severity-threshold low`) does not fail on.
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let report = scan(&[]);
@@ -520,7 +524,10 @@ fn go_packages_through_sbom_and_diff() {
             "--recommend-limit",
             "0",
         ]);
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        // The Go vulndb gives no severities (its records carry none, and no NVD or GHSA
+        // data is imported here): every finding is `unknown`, which the default gate
+        // (`--severity-threshold low`) does not fail on.
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let direct = run(&target);
