@@ -432,15 +432,25 @@ type PackageKey = (
     String,
     Option<String>,
     Option<u64>,
+    String,
 );
 
+/// What makes a package the same one from layer to layer. A language package is also told by
+/// the file it was read from: the same module in two binaries, or the same Composer package
+/// in two vendor trees, came with whichever layer wrote each file. An OS package is not (its
+/// database may move, as rpm's from Berkeley DB to sqlite, and it is still the same package).
 fn key(p: &Package) -> PackageKey {
+    let path = match p.package_type {
+        Some(t) if t.is_os() => String::new(),
+        _ => p.db_path.clone(),
+    };
     (
         p.package_type,
         p.name.clone(),
         p.version.clone(),
         p.arch.clone(),
         p.epoch,
+        path,
     )
 }
 

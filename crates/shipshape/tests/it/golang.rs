@@ -70,28 +70,9 @@ fn go_modules_of_the_golang_image() {
         })
         .collect();
     got.sort();
-    // Known limit (as for Composer trees): the merge credits a package by (type, name,
-    // version, arch, epoch), not by path, so a module@version both binaries hold (stdlib at
-    // Debian's Go version) is credited to the lowest layer that has it, for both binaries.
-    let first_layer = |module: &str, version: &str| {
-        expected
-            .iter()
-            .filter(|r| r.2 == module && r.3 == version)
-            .map(|r| r.1)
-            .min()
-            .unwrap()
-    };
-    let mut credited: Vec<(String, usize, String, String)> = expected
-        .iter()
-        .map(|r| {
-            (
-                r.0.clone(),
-                first_layer(&r.2, &r.3),
-                r.2.clone(),
-                r.3.clone(),
-            )
-        })
-        .collect();
+    // Each binary's modules come with the layer that wrote that binary, even where both
+    // hold the same module@version (stdlib at Debian's Go version).
+    let mut credited = expected.clone();
     credited.sort();
     assert_eq!(got, credited);
     for p in &golang {
@@ -371,15 +352,27 @@ fn go_findings_against_the_real_go_vulndb() {
         .filter(|v| v["packageManager"] == "golang")
         .collect();
     // Layer 2 is the copy of the Debian binary, 3 the program; a module@version both hold
-    // is credited to the lower (see go_modules_of_the_golang_image).
+    // is credited to the layer of the binary the finding's path runs through.
     for v in &go {
         let (name, version) = (v["name"].as_str().unwrap(), v["version"].as_str().unwrap());
+        let from: Vec<&str> = v["from"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        // from: image, then the binary's main module (or the module itself when it is one).
+        let main = from[1].rsplit_once('@').map_or(from[1], |(m, _)| m);
+        let binary = &modules
+            .iter()
+            .find(|r| r.2 == main)
+            .unwrap_or_else(|| panic!("{from:?}"))
+            .0;
         let layer = modules
             .iter()
-            .filter(|r| r.2 == name && r.3 == version)
+            .find(|r| &r.0 == binary && r.2 == name && r.3 == version)
             .map(|r| r.1)
-            .min()
-            .unwrap();
+            .unwrap_or_else(|| panic!("{from:?}"));
         let want_line = if layer == 2 { zabbix_line } else { hello_line };
         assert_eq!(v["dockerfileLine"], want_line, "{}", v["from"]);
     }
