@@ -11,11 +11,7 @@ use crate::support::*;
 
 /// The image as an OCI layout target.
 fn target(images: &Images) -> String {
-    format!(
-        "oci-dir:{}:{}",
-        images.path("DOTNET_PHP_OCI_DIR").display(),
-        images.var("DOTNET_PHP_OCI_TAG")
-    )
+    images.oci_target("DOTNET_PHP")
 }
 
 fn dockerfile() -> std::path::PathBuf {
@@ -409,11 +405,7 @@ fn scan_finds_newtonsoft_json_and_guzzle() {
 fn diff_adds_and_upgrades_nuget_packages() {
     let Some(images) = Images::load() else { return };
     let t = target(&images);
-    let base = format!(
-        "oci-dir:{}:{}",
-        images.path("BASE_OCI_DIR").display(),
-        images.var("BASE_OCI_TAG")
-    );
+    let base = images.oci_target("BASE");
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path());
     let diff_json = |from: &str, to: &str| -> Value {

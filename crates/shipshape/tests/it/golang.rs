@@ -15,11 +15,7 @@ use serde_json::Value;
 use crate::support::*;
 
 fn golang_target(images: &Images) -> String {
-    format!(
-        "oci-dir:{}:{}",
-        images.path("GOLANG_OCI_DIR").display(),
-        images.var("GOLANG_OCI_TAG")
-    )
+    images.oci_target("GOLANG")
 }
 
 fn dockerfile() -> PathBuf {
@@ -278,15 +274,7 @@ fn go_findings_against_the_real_go_vulndb() {
     };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("go.db").display().to_string();
-    let out = shipshape(&[
-        "--offline",
-        "--db",
-        &db,
-        "db",
-        "import",
-        archive.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_offline(&db, archive.to_str().unwrap());
     let target = golang_target(&images);
     let df = dockerfile();
     let scan = |extra: &[&str]| -> Value {
@@ -486,15 +474,7 @@ fn go_packages_through_sbom_and_diff() {
     };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("go.db").display().to_string();
-    let out = shipshape(&[
-        "--offline",
-        "--db",
-        &db,
-        "db",
-        "import",
-        archive.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_offline(&db, archive.to_str().unwrap());
     let target = golang_target(&images);
     let bom = dir.path().join("golang.cdx.json");
     let out = shipshape(&[
@@ -534,11 +514,7 @@ fn go_packages_through_sbom_and_diff() {
         .all(|v| v["vulnerableSymbols"]["status"] == "unknown"
             || v["vulnerableSymbols"]["listed"].as_array().is_none()));
 
-    let base = format!(
-        "oci-dir:{}:{}",
-        images.path("BASE_OCI_DIR").display(),
-        images.var("BASE_OCI_TAG")
-    );
+    let base = images.oci_target("BASE");
     let out = shipshape(&["--offline", "--db", &db, "diff", &base, &target, "--json"]);
     let diff: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));

@@ -8,11 +8,7 @@ use crate::support::*;
 
 /// The JVM image as an OCI layout target.
 fn jvm_target(images: &Images) -> String {
-    format!(
-        "oci-dir:{}:{}",
-        images.path("JVM_OCI_DIR").display(),
-        images.var("JVM_OCI_TAG")
-    )
+    images.oci_target("JVM")
 }
 
 /// (db_path, name, version) of every Maven package of a native SBOM, sorted.

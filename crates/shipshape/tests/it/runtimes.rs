@@ -12,11 +12,7 @@ use serde_json::Value;
 use crate::support::*;
 
 fn target(images: &Images) -> String {
-    format!(
-        "oci-dir:{}:{}",
-        images.path("RUNTIMES_OCI_DIR").display(),
-        images.var("RUNTIMES_OCI_TAG")
-    )
+    images.oci_target("RUNTIMES")
 }
 
 fn dockerfile() -> PathBuf {

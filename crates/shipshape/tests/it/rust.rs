@@ -15,11 +15,7 @@ use crate::support::*;
 
 /// The rust image as an OCI layout target.
 fn rust_target(images: &Images) -> String {
-    format!(
-        "oci-dir:{}:{}",
-        images.path("RUST_OCI_DIR").display(),
-        images.var("RUST_OCI_TAG")
-    )
+    images.oci_target("RUST")
 }
 
 fn dockerfile() -> PathBuf {
@@ -60,15 +56,7 @@ fn rustsec_db() -> Option<(tempfile::TempDir, String, PathBuf)> {
     assert!(archive.is_file(), "{} is missing", archive.display());
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("rustsec.db").display().to_string();
-    let out = shipshape(&[
-        "--offline",
-        "--db",
-        &db,
-        "db",
-        "import",
-        archive.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_offline(&db, archive.to_str().unwrap());
     Some((dir, db, archive))
 }
 
@@ -443,11 +431,7 @@ fn rust_sboms_recheck_and_diff() {
     assert!(!from_image.is_empty());
     assert_eq!(from_sbom, from_image);
 
-    let base = format!(
-        "oci-dir:{}:{}",
-        images.path("BASE_OCI_DIR").display(),
-        images.var("BASE_OCI_TAG")
-    );
+    let base = images.oci_target("BASE");
     let out = shipshape(&["--db", &db, "--offline", "diff", &base, &target, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -19,15 +19,7 @@ fn pinned_python_packages_against_real_pypa_records() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pypa.db");
     let db = db.to_str().unwrap();
-    let out = shipshape(&[
-        "--offline",
-        "--db",
-        db,
-        "db",
-        "import",
-        archive.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    import_offline(db, archive.to_str().unwrap());
 
     let target = format!(
         "docker-archive:{}",

@@ -91,6 +91,16 @@ impl Images {
     }
 
     /// Rows of a TSV named by a manifest.env variable.
+    /// The `oci-dir:DIR:TAG` target of the image whose manifest keys start with `prefix`
+    /// (`JVM` → `JVM_OCI_DIR`, `JVM_OCI_TAG`).
+    pub fn oci_target(&self, prefix: &str) -> String {
+        format!(
+            "oci-dir:{}:{}",
+            self.path(&format!("{prefix}_OCI_DIR")).display(),
+            self.var(&format!("{prefix}_OCI_TAG"))
+        )
+    }
+
     pub fn tsv(&self, key: &str) -> Vec<Vec<String>> {
         read_tsv(&self.path(key))
     }
@@ -108,6 +118,13 @@ pub fn read_tsv(path: &Path) -> Vec<Vec<String>> {
 /// `shipshape --db DB db import --kind KIND PATH`, which must succeed.
 pub fn import_feed(db: &str, kind: &str, path: &str) {
     let out = shipshape(&["--db", db, "db", "import", "--kind", kind, path]);
+    assert!(out.status.success(), "import {path}: {}", stderr(&out));
+}
+
+/// `shipshape --offline --db DB db import PATH` (the kind told from the file), which must
+/// succeed.
+pub fn import_offline(db: &str, path: &str) {
+    let out = shipshape(&["--offline", "--db", db, "db", "import", path]);
     assert!(out.status.success(), "import {path}: {}", stderr(&out));
 }
 
