@@ -116,12 +116,10 @@ const TABLE: &[Runtime] = &[
         kind: Kind::Binary,
         file: |n| {
             n == "php"
-                || n.strip_prefix("php").is_some_and(|r| {
-                    !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-                })
+                || is_versioned(n, "php")
                 || n.starts_with("php-fpm")
                 || n.starts_with("php-cgi")
-                || (n.starts_with("libphp") && n.contains(".so"))
+                || is_lib(n, "libphp")
         },
         version: |_, d| first_capture(re(&PHP, r"X-Powered-By: PHP/([0-9]+\.[0-9]+\.[0-9]+)"), d),
         evidence: "binary: X-Powered-By: PHP/X.Y.Z",
@@ -130,13 +128,7 @@ const TABLE: &[Runtime] = &[
         name: "ruby",
         cpes: &[("ruby-lang", "ruby")],
         kind: Kind::Binary,
-        file: |n| {
-            n == "ruby"
-                || n.strip_prefix("ruby").is_some_and(|r| {
-                    !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-                })
-                || is_lib(n, "libruby")
-        },
+        file: |n| n == "ruby" || is_versioned(n, "ruby") || is_lib(n, "libruby"),
         version: |_, d| {
             first_capture(
                 re(&RUBY, r"ruby ([0-9]+\.[0-9]+\.[0-9]+)(?:p[0-9]+)? \("),
@@ -213,6 +205,12 @@ fn first_capture(re: &Regex, data: &[u8]) -> Option<String> {
 }
 
 /// Whether `name` is a shared library `PREFIX….so…` (`libnode.so.108`, `libruby-3.1.so.3.1`).
+/// `base` followed by a version made of digits and dots (`php8.2`, `ruby3.1`).
+fn is_versioned(name: &str, base: &str) -> bool {
+    name.strip_prefix(base)
+        .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
 fn is_lib(name: &str, prefix: &str) -> bool {
     name.starts_with(prefix) && name.contains(".so")
 }
@@ -341,8 +339,7 @@ fn reduce(path: &str, data: &[u8]) -> Option<Vec<u8>> {
 
 /// Whether a path is an executable rather than a shared library (preferred as `db_path`).
 fn is_library(path: &str) -> bool {
-    let n = base_name(path);
-    n.starts_with("lib") && n.contains(".so")
+    is_lib(base_name(path), "lib")
 }
 
 fn analyze(files: &FileSet) -> Analysis {
